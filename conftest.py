@@ -1,0 +1,1 @@
+"""Test-wide set-up. The settings recognise pytest themselves (see settings.TESTING)."""

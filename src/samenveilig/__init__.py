@@ -1,0 +1,1 @@
+"""Samen Veilig: a platform for communities working together on local safety."""

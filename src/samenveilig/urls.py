@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from samenveilig.accounts import views as account_views
+from samenveilig.api.root import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("samenveilig.accounts.urls")),
+    path("areas/", include("samenveilig.areas.urls")),
+    path("communities/", include("samenveilig.communities.urls")),
+    path("api/v1/", api.urls),
+    path("health", account_views.health, name="health"),
+    path("admin/", admin.site.urls),
+]
