@@ -228,11 +228,15 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Without collectstatic (demo, development, tests) whitenoise serves straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Maps: tile URL configurable; every map action has a non-map fallback -------------------------
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -1,0 +1,48 @@
+"""Browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+They skip with a message saying how to install Chromium when /usr/bin/chromium is absent; CI
+installs it, so there they always run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    e2e_dir = Path(__file__).parent
+    for item in items:
+        if e2e_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+            if not CHROMIUM.exists():
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="Chromium not found at /usr/bin/chromium: install it with "
+                        "`apt-get install -y chromium` to run the browser tests."
+                    )
+                )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    # A phone-sized viewport: every journey must work on a phone.
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "nl-NL"}
