@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "samenveilig.accounts",
     "samenveilig.areas",
     "samenveilig.communities",
+    "samenveilig.analysis",
 ]
 
 MIDDLEWARE = [
