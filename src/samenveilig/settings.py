@@ -67,6 +67,9 @@ if not FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when not in demo or DEBUG mode.")
     FIELD_ENCRYPTION_KEYS = [_secret_from_var("field_encryption_key", lambda: Fernet.generate_key().decode())]
 
+# The public address of this deployment, for links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if (DEBUG or DEMO_MODE or TESTING) else "").rstrip("/")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or DEMO_MODE) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -77,7 +77,9 @@ class Membership(TrackedModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["community", "user"], name="one_membership_per_community")
+            models.UniqueConstraint(
+                fields=["community", "user"], name="one_membership_per_community"
+            )
         ]
         indexes = [models.Index(fields=["community", "status", "role"])]
 
@@ -143,7 +145,9 @@ class AlertSubscription(models.Model):
     class Meta:
         verbose_name = _("alert subscription")
         verbose_name_plural = _("alert subscriptions")
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_subscription_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_subscription_per_kind")
+        ]
 
     def __str__(self) -> str:
         return self.kind
