@@ -23,7 +23,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## Compile the .po files into .mo with Babel (no GNU gettext needed).
 translations: $(VENV)/.installed
-	$(MANAGE) compile_translations
+	SAMENVEILIG_TESTING=1 $(MANAGE) compile_translations
 
 ## Re-extract messages (developers only: needs GNU gettext's xgettext).
 messages: $(VENV)/.installed
@@ -37,7 +37,7 @@ demo: $(VENV)/.installed
 
 ## The whole suite: unit, integration and browser tests.
 test: $(VENV)/.installed-dev
-	$(MANAGE) compile_translations
+	SAMENVEILIG_TESTING=1 $(MANAGE) compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
