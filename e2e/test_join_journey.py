@@ -9,10 +9,18 @@ import pyotp
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
+from tests.factories import (
+    PASSWORD,
+    AreaFactory,
+    CommunityFactory,
+    MembershipFactory,
+    UserFactory,
+    enrol_totp,
+    square,
+)
 
 from e2e.axe import assert_accessible
 from samenveilig.communities.models import Membership, MembershipRole, MembershipStatus
-from tests.factories import PASSWORD, AreaFactory, CommunityFactory, MembershipFactory, UserFactory, enrol_totp, square
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +55,9 @@ def log_out(page: Page) -> None:
     page.wait_for_load_state("domcontentloaded")
 
 
-def test_resident_joins_and_coordinator_verifies(live_server, page: Page, community_with_coordinator):
+def test_resident_joins_and_coordinator_verifies(
+    live_server, page: Page, community_with_coordinator
+):
     community, coordinator, secret = community_with_coordinator
     base = live_server.url
 
@@ -79,7 +89,10 @@ def test_resident_joins_and_coordinator_verifies(live_server, page: Page, commun
     page.locator("form[action$='/join/'] button[type=submit]").click()
     checked(page)
     expect(page.locator("form[action$='/leave/']")).to_be_visible()
-    assert Membership.objects.get(user__email="nieuwe.buur@example.test").status == MembershipStatus.REQUESTED
+    assert (
+        Membership.objects.get(user__email="nieuwe.buur@example.test").status
+        == MembershipStatus.REQUESTED
+    )
     log_out(page)
 
     # The coordinator logs in with a TOTP code and admits the new resident.
@@ -93,7 +106,10 @@ def test_resident_joins_and_coordinator_verifies(live_server, page: Page, commun
     expect(page.get_by_role("heading", name="Nina")).to_be_visible()
     page.locator("button[value=verify]").first.click()
     checked(page)
-    assert Membership.objects.get(user__email="nieuwe.buur@example.test").status == MembershipStatus.VERIFIED
+    assert (
+        Membership.objects.get(user__email="nieuwe.buur@example.test").status
+        == MembershipStatus.VERIFIED
+    )
     log_out(page)
 
     # The new member sees the community as theirs.
@@ -105,7 +121,9 @@ def test_resident_joins_and_coordinator_verifies(live_server, page: Page, commun
     expect(page.locator("form[action$='/leave/']")).to_be_visible()
 
 
-def test_member_of_another_community_cannot_open_members_page(live_server, page: Page, community_with_coordinator):
+def test_member_of_another_community_cannot_open_members_page(
+    live_server, page: Page, community_with_coordinator
+):
     community, _coordinator, _secret = community_with_coordinator
     outsider = MembershipFactory(user=UserFactory(email="buiten@example.test"))
     assert outsider.community != community

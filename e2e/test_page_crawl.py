@@ -6,11 +6,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page
-
-from e2e.axe import assert_accessible
-from samenveilig.accounts.models import Role
-from samenveilig.areas.models import AreaLevel
-from samenveilig.communities.models import MembershipRole, MembershipStatus
 from tests.factories import (
     AddressFactory,
     AreaFactory,
@@ -23,14 +18,32 @@ from tests.factories import (
     square,
 )
 
+from e2e.axe import assert_accessible
+from samenveilig.accounts.models import Role
+from samenveilig.areas.models import AreaLevel
+from samenveilig.communities.models import MembershipRole, MembershipStatus
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def small_town():
-    gm = AreaFactory(code="GM0990", name="Proefstad", level=AreaLevel.MUNICIPALITY, geometry=square(52.0, 5.0, 0.02))
-    wk = AreaFactory(code="WK099001", name="Centrum", level=AreaLevel.DISTRICT, parent=gm, geometry=square(52.0, 5.0, 0.02))
-    bu = AreaFactory(code="BU09900101", name="Marktbuurt", parent=wk, geometry=square(52.0, 5.0, 0.02))
+    gm = AreaFactory(
+        code="GM0990",
+        name="Proefstad",
+        level=AreaLevel.MUNICIPALITY,
+        geometry=square(52.0, 5.0, 0.02),
+    )
+    wk = AreaFactory(
+        code="WK099001",
+        name="Centrum",
+        level=AreaLevel.DISTRICT,
+        parent=gm,
+        geometry=square(52.0, 5.0, 0.02),
+    )
+    bu = AreaFactory(
+        code="BU09900101", name="Marktbuurt", parent=wk, geometry=square(52.0, 5.0, 0.02)
+    )
     AddressFactory(postcode="1234AB", house_number=1, lat=52.005, lon=5.005, neighbourhood=bu)
     community = CommunityFactory(name="Waakzaam Centrum", slug="waakzaam-centrum", areas=[bu])
     coordinator = MembershipFactory(community=community, role=MembershipRole.COORDINATOR).user
@@ -47,8 +60,13 @@ def small_town():
     for user in (coordinator, police, municipality, privacy, admin):
         enrol_totp(user)
     return {
-        "resident": UserFactory(), "member": member, "coordinator": coordinator, "police": police,
-        "municipality": municipality, "privacy_officer": privacy, "admin": admin,
+        "resident": UserFactory(),
+        "member": member,
+        "coordinator": coordinator,
+        "police": police,
+        "municipality": municipality,
+        "privacy_officer": privacy,
+        "admin": admin,
     }
 
 
@@ -57,11 +75,20 @@ def sign_in(context: BrowserContext, base_url: str, user) -> None:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
 
 
-PAGES_FOR_EVERYONE = ["/", "/me/", "/communities/", "/communities/waakzaam-centrum/",
-                      "/communities/me/watch-points/", "/areas/map/", "/areas/lookup/"]
+PAGES_FOR_EVERYONE = [
+    "/",
+    "/me/",
+    "/communities/",
+    "/communities/waakzaam-centrum/",
+    "/communities/me/watch-points/",
+    "/areas/map/",
+    "/areas/lookup/",
+]
 EXTRA_PAGES = {
     "coordinator": ["/communities/waakzaam-centrum/members/"],
     "admin": ["/communities/waakzaam-centrum/members/", "/communities/new/"],
@@ -70,13 +97,16 @@ EXTRA_PAGES = {
 
 
 @pytest.mark.parametrize(
-    "role", ["resident", "member", "coordinator", "police", "municipality", "privacy_officer", "admin"]
+    "role",
+    ["resident", "member", "coordinator", "police", "municipality", "privacy_officer", "admin"],
 )
 def test_every_page_is_accessible_for_each_role(live_server, page: Page, small_town, role):
     sign_in(page.context, live_server.url, small_town[role])
     for path in PAGES_FOR_EVERYONE + EXTRA_PAGES.get(role, []):
         response = page.goto(live_server.url + path)
-        assert response is not None and response.status == 200, f"{role} {path}: {response and response.status}"
+        assert response is not None and response.status == 200, (
+            f"{role} {path}: {response and response.status}"
+        )
         assert_accessible(page)
 
 

@@ -64,11 +64,17 @@ if not SECRET_KEY:
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not _generated_allowed():
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when not in demo or DEBUG mode.")
-    FIELD_ENCRYPTION_KEYS = [_secret_from_var("field_encryption_key", lambda: Fernet.generate_key().decode())]
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set when not in demo or DEBUG mode."
+        )
+    FIELD_ENCRYPTION_KEYS = [
+        _secret_from_var("field_encryption_key", lambda: Fernet.generate_key().decode())
+    ]
 
 # The public address of this deployment, for links in e-mails (no trailing slash).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if (DEBUG or DEMO_MODE or TESTING) else "").rstrip("/")
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://127.0.0.1:8000" if (DEBUG or DEMO_MODE or TESTING) else ""
+).rstrip("/")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or DEMO_MODE) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -138,7 +144,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -146,7 +154,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis when configured (shared rate limits across processes), else local memory ------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -175,7 +185,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -219,7 +232,9 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samen Veilig <noreply@samenveilig.local>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Samen Veilig <noreply@samenveilig.local>"
+)
 
 # --- Internationalisation: Dutch by default, English complete ------------------------------------
 LANGUAGE_CODE = "nl"

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_given_signup_then_verification_mail_sent_and_login_blocked_until_verified(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Nieuw@Example.test", "password1": PASSWORD, "password2": PASSWORD, "display_name": "Nina"},
+        {
+            "email": "Nieuw@Example.test",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "display_name": "Nina",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="nieuw@example.test")
@@ -29,7 +34,8 @@ def test_given_signup_then_verification_mail_sent_and_login_blocked_until_verifi
 
 def test_given_weak_password_when_signing_up_then_field_error_and_nothing_saved(client):
     response = client.post(
-        reverse("account_signup"), {"email": "zwak@example.test", "password1": "123", "password2": "123"}
+        reverse("account_signup"),
+        {"email": "zwak@example.test", "password1": "123", "password2": "123"},
     )
     assert response.status_code == 200
     assert not User.objects.filter(email="zwak@example.test").exists()
@@ -45,7 +51,11 @@ def test_given_verified_resident_when_logging_in_then_home(client):
 def test_given_repeated_wrong_passwords_then_login_is_throttled(client):
     user = UserFactory()
     for _ in range(6):
-        response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong-password"}, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(
+            reverse("account_login"),
+            {"login": user.email, "password": "wrong-password"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert "Too many failed login attempts" in response.content.decode()
     # Even the right password is refused while throttled.
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", [Role.POLICE, Role.MUNICIPALITY, Role.PRIVACY_OFFICER, Role.ADMIN])
-def test_given_deployment_role_without_totp_when_opening_home_then_sent_to_mfa_setup(client, town, role):
+def test_given_deployment_role_without_totp_when_opening_home_then_sent_to_mfa_setup(
+    client, town, role
+):
     user = UserFactory()
     grant(user, role, town["noord"] if role in (Role.POLICE, Role.MUNICIPALITY) else None)
     client.force_login(user)
@@ -24,8 +26,12 @@ def test_given_deployment_role_without_totp_when_opening_home_then_sent_to_mfa_s
     assert response.url == reverse("mfa_activate_totp")
 
 
-@pytest.mark.parametrize("role", [MembershipRole.COORDINATOR, MembershipRole.INVESTIGATOR, MembershipRole.TEAM_LEAD])
-def test_given_privileged_membership_without_totp_when_opening_any_page_then_sent_to_mfa_setup(client, role):
+@pytest.mark.parametrize(
+    "role", [MembershipRole.COORDINATOR, MembershipRole.INVESTIGATOR, MembershipRole.TEAM_LEAD]
+)
+def test_given_privileged_membership_without_totp_when_opening_any_page_then_sent_to_mfa_setup(
+    client, role
+):
     membership = MembershipFactory(role=role)
     client.force_login(membership.user)
     for path in (reverse("home"), reverse("accounts:profile"), reverse("communities:list")):
@@ -35,7 +41,9 @@ def test_given_privileged_membership_without_totp_when_opening_any_page_then_sen
 
 
 def test_given_pending_coordinator_membership_then_no_mfa_required():
-    membership = MembershipFactory(role=MembershipRole.COORDINATOR, status=MembershipStatus.REQUESTED)
+    membership = MembershipFactory(
+        role=MembershipRole.COORDINATOR, status=MembershipStatus.REQUESTED
+    )
     assert requires_mfa(membership.user) is False
 
 
@@ -46,7 +54,9 @@ def test_given_resident_when_opening_home_then_no_mfa_required(client):
     assert requires_mfa(user) is False
 
 
-def test_given_privileged_user_without_totp_when_logging_in_then_totp_setup_completes_the_gate(client, town):
+def test_given_privileged_user_without_totp_when_logging_in_then_totp_setup_completes_the_gate(
+    client, town
+):
     from allauth.mfa.models import Authenticator
 
     user = UserFactory()

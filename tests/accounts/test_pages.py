@@ -11,7 +11,13 @@ from samenveilig.accounts.models import Role
 from samenveilig.communities.models import CommunityKind, MembershipRole, MembershipStatus
 from samenveilig.core.models import AuditEvent
 from tests.conftest import login
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, WatchPointFactory, grant
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    UserFactory,
+    WatchPointFactory,
+    grant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +31,9 @@ def test_given_anonymous_when_opening_home_then_public_welcome_with_112(client):
 
 def test_given_resident_without_community_then_home_suggests_communities(client, town):
     CommunityFactory(name="Waakzaam Noord", areas=[town["noord_west"]])
-    CommunityFactory(name="Geheim Team", kind=CommunityKind.INVESTIGATION_TEAM, areas=[town["noord_west"]])
+    CommunityFactory(
+        name="Geheim Team", kind=CommunityKind.INVESTIGATION_TEAM, areas=[town["noord_west"]]
+    )
     login(client, UserFactory())
     body = client.get(reverse("home")).content.decode()
     assert "Waakzaam Noord" in body
@@ -42,7 +50,9 @@ def test_given_member_then_home_lists_own_communities_only(client, town):
 
 def test_given_coordinator_then_home_shows_waiting_join_requests_of_own_community_only(client):
     coordinator = MembershipFactory(role=MembershipRole.COORDINATOR)
-    applicant = MembershipFactory(community=coordinator.community, status=MembershipStatus.REQUESTED)
+    applicant = MembershipFactory(
+        community=coordinator.community, status=MembershipStatus.REQUESTED
+    )
     MembershipFactory(status=MembershipStatus.REQUESTED)  # another community's request
     login(client, coordinator.user, with_mfa=True)
     response = client.get(reverse("home"))
@@ -105,11 +115,20 @@ def test_given_resident_when_saving_profile_then_stored(client):
     login(client, user)
     response = client.post(
         reverse("accounts:profile"),
-        {"display_name": "Anna", "language": "en", "quiet_hours_start": "22:00", "quiet_hours_end": "07:00"},
+        {
+            "display_name": "Anna",
+            "language": "en",
+            "quiet_hours_start": "22:00",
+            "quiet_hours_end": "07:00",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.display_name, user.language, str(user.quiet_hours_start)) == ("Anna", "en", "22:00:00")
+    assert (user.display_name, user.language, str(user.quiet_hours_start)) == (
+        "Anna",
+        "en",
+        "22:00:00",
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,4 +174,6 @@ def test_given_member_when_exporting_data_then_json_with_own_data_only_and_audit
     assert len(data["watch_points"]) == 1
     assert other.user.email not in response.content.decode()
     assert "Geheim van een ander" not in response.content.decode()
-    assert AuditEvent.objects.filter(action="accounts.data_export", actor_id=membership.user.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.data_export", actor_id=membership.user.pk
+    ).exists()

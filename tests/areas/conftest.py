@@ -15,8 +15,15 @@ from tests.factories import square
 DATA_DIR = Path(__file__).parent / "data"
 
 ADDRESS_HEADER = [
-    "identificatie", "postcode", "huisnummer", "huisletter", "huisnummertoevoeging",
-    "openbareruimtenaam", "woonplaatsnaam", "lat", "lon",
+    "identificatie",
+    "postcode",
+    "huisnummer",
+    "huisletter",
+    "huisnummertoevoeging",
+    "openbareruimtenaam",
+    "woonplaatsnaam",
+    "lat",
+    "lon",
 ]
 
 
@@ -30,8 +37,12 @@ def english():
 def buurt(code: str, name: str, geometry: Any, **extra: Any) -> dict[str, Any]:
     """A buurt feature with the CBS property names; the wijk and gemeente follow from the code."""
     props = {
-        "buurtcode": code, "buurtnaam": name, "wijkcode": f"WK{code[2:8]}",
-        "gemeentecode": f"GM{code[2:6]}", "gemeentenaam": "Teststad", **extra,
+        "buurtcode": code,
+        "buurtnaam": name,
+        "wijkcode": f"WK{code[2:8]}",
+        "gemeentecode": f"GM{code[2:6]}",
+        "gemeentenaam": "Teststad",
+        **extra,
     }
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
@@ -51,8 +62,11 @@ def write_geojson(tmp_path: Path, data: Any, name: str = "areas.geojson") -> Pat
 
 
 def write_csv(
-    tmp_path: Path, rows: list[list[Any]], header: list[str] | None = None,
-    name: str = "addresses.csv", delimiter: str = ",",
+    tmp_path: Path,
+    rows: list[list[Any]],
+    header: list[str] | None = None,
+    name: str = "addresses.csv",
+    delimiter: str = ",",
 ) -> Path:
     path = tmp_path / name
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -63,8 +77,14 @@ def write_csv(
 
 
 def address_row(
-    postcode: str = "1234AB", number: Any = 1, letter: str = "", addition: str = "",
-    lat: Any = 52.0025, lon: Any = 5.0025, street: str = "Dorpsstraat", city: str = "Teststad",
+    postcode: str = "1234AB",
+    number: Any = 1,
+    letter: str = "",
+    addition: str = "",
+    lat: Any = 52.0025,
+    lon: Any = 5.0025,
+    street: str = "Dorpsstraat",
+    city: str = "Teststad",
     bag_id: str = "",
 ) -> list[Any]:
     """One CSV row in ADDRESS_HEADER order; the default point lies in buurt Zuid-West."""
@@ -72,6 +92,12 @@ def address_row(
 
 
 __all__ = [
-    "DATA_DIR", "address_row", "buurt", "collection", "feature", "square", "write_csv",
+    "DATA_DIR",
+    "address_row",
+    "buurt",
+    "collection",
+    "feature",
+    "square",
+    "write_csv",
     "write_geojson",
 ]

@@ -55,8 +55,9 @@ def test_given_every_feature_bad_then_command_error(tmp_path):
 def test_given_addresses_then_area_import_resolves_them_again(tmp_path):
     run("import_addresses", str(write_csv(tmp_path, [address_row("1234AB", 1)])))
     assert Address.objects.get().neighbourhood is None
-    path = write_geojson(tmp_path, collection(buurt("BU99990201", "Zuid-West",
-                                                    square(52.0, 5.0, 0.005))))
+    path = write_geojson(
+        tmp_path, collection(buurt("BU99990201", "Zuid-West", square(52.0, 5.0, 0.005)))
+    )
 
     output = run("import_areas", str(path))
 
@@ -82,8 +83,12 @@ def test_given_csv_missing_columns_then_command_error_names_them(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         run("import_addresses", str(path))
     message = str(excinfo.value)
-    for column in ("openbareruimtenaam / straat", "woonplaatsnaam / woonplaats",
-                   "lat / latitude", "lon / longitude"):
+    for column in (
+        "openbareruimtenaam / straat",
+        "woonplaatsnaam / woonplaats",
+        "lat / latitude",
+        "lon / longitude",
+    ):
         assert column in message
 
 

@@ -17,12 +17,15 @@ pytestmark = pytest.mark.django_db
 def test_given_valid_rows_when_importing_then_addresses_are_stored_normalised_and_resolved(
     tmp_path, town
 ):
-    path = write_csv(tmp_path, [
-        address_row("1234 ab", 1, bag_id="0344200000000001"),
-        address_row("1234AB", 2, letter="a", addition="2", lat=52.0125, lon=5.0075),
-        address_row("5678CD", 10, lat=52.0125, lon=5.0025),
-        address_row("5678CD", 12, lat=52.0025, lon=5.0075),
-    ])
+    path = write_csv(
+        tmp_path,
+        [
+            address_row("1234 ab", 1, bag_id="0344200000000001"),
+            address_row("1234AB", 2, letter="a", addition="2", lat=52.0125, lon=5.0075),
+            address_row("5678CD", 10, lat=52.0125, lon=5.0025),
+            address_row("5678CD", 12, lat=52.0025, lon=5.0075),
+        ],
+    )
 
     result = import_addresses(path_or_file=path)
 
@@ -40,18 +43,21 @@ def test_given_valid_rows_when_importing_then_addresses_are_stored_normalised_an
 def test_given_bad_rows_when_importing_then_each_is_reported_with_its_line_and_rest_imported(
     tmp_path, town
 ):
-    path = write_csv(tmp_path, [
-        address_row("1234AB", 1),                 # line 2: good
-        address_row("0123AB", 2),                 # line 3: postcode starts with 0
-        address_row("1234AB", "twaalf"),          # line 4: house number not a number
-        address_row("1234AB", 4, lat=""),         # line 5: lat missing
-        address_row("1234AB", 5, lat=95.0),       # line 6: lat out of range
-        address_row("1234SS", 6),                 # line 7: letters never issued
-        address_row("1234AB", 0),                 # line 8: house number not positive
-        address_row("1234AB", 9, lon="vijf"),     # line 9: lon not a number
-        address_row("1234AB", 10, street=""),     # line 10: street missing
-        address_row("1234AB", 11),                # line 11: good
-    ])
+    path = write_csv(
+        tmp_path,
+        [
+            address_row("1234AB", 1),  # line 2: good
+            address_row("0123AB", 2),  # line 3: postcode starts with 0
+            address_row("1234AB", "twaalf"),  # line 4: house number not a number
+            address_row("1234AB", 4, lat=""),  # line 5: lat missing
+            address_row("1234AB", 5, lat=95.0),  # line 6: lat out of range
+            address_row("1234SS", 6),  # line 7: letters never issued
+            address_row("1234AB", 0),  # line 8: house number not positive
+            address_row("1234AB", 9, lon="vijf"),  # line 9: lon not a number
+            address_row("1234AB", 10, street=""),  # line 10: street missing
+            address_row("1234AB", 11),  # line 11: good
+        ],
+    )
 
     result = import_addresses(path_or_file=path)
 
@@ -97,9 +103,7 @@ def test_given_same_address_twice_in_a_file_then_the_second_is_reported(tmp_path
     path = write_csv(tmp_path, [address_row("1234AB", 1, "a"), address_row("1234 ab", 1, "A")])
     result = import_addresses(path_or_file=path)
     assert result.created == 1
-    assert result.errors == [
-        (3, "the same address (postcode, huisnummer, addition) is on line 2")
-    ]
+    assert result.errors == [(3, "the same address (postcode, huisnummer, addition) is on line 2")]
 
 
 def test_given_alternative_columns_semicolons_and_decimal_commas_then_imported(tmp_path, town):
@@ -159,7 +163,11 @@ def test_given_an_import_then_one_audit_event_with_counts_only(tmp_path, town):
 
     event = AuditEvent.objects.get(action="areas.import_addresses")
     assert event.details == {
-        "created": 1, "updated": 0, "errors": 1, "parents_created": 0, "unresolved": 0,
+        "created": 1,
+        "updated": 0,
+        "errors": 1,
+        "parents_created": 0,
+        "unresolved": 0,
     }
 
 

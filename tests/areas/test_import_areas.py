@@ -16,6 +16,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SAMPLE = DATA_DIR / "voorbeeldstad.geojson"
+
+
 def test_given_cbs_file_when_importing_then_tree_geometry_bbox_and_centroid_are_stored():
     result = import_areas(path_or_file=SAMPLE)
 
@@ -83,10 +85,13 @@ def test_given_one_bad_feature_when_importing_then_reason_is_given_and_good_one_
 
 
 def test_given_same_code_twice_in_a_file_when_importing_then_second_is_reported(tmp_path):
-    path = write_geojson(tmp_path, collection(
-        buurt("BU99990101", "Eerste", square(52, 5, 0.005)),
-        buurt("BU99990101", "Tweede", square(52, 5, 0.005)),
-    ))
+    path = write_geojson(
+        tmp_path,
+        collection(
+            buurt("BU99990101", "Eerste", square(52, 5, 0.005)),
+            buurt("BU99990101", "Tweede", square(52, 5, 0.005)),
+        ),
+    )
 
     result = import_areas(path_or_file=path)
 
@@ -110,10 +115,14 @@ def test_given_imported_file_when_importing_again_then_areas_update_in_place(tmp
 
 
 def test_given_only_buurten_when_importing_then_parents_are_created_and_filled_in_later(tmp_path):
-    only_buurten = write_geojson(tmp_path, collection(
-        buurt("BU99990101", "Noord-West", square(52.01, 5.0, 0.005)),
-        buurt("BU99990102", "Noord-Oost", square(52.01, 5.005, 0.005)),
-    ), name="buurten.geojson")
+    only_buurten = write_geojson(
+        tmp_path,
+        collection(
+            buurt("BU99990101", "Noord-West", square(52.01, 5.0, 0.005)),
+            buurt("BU99990102", "Noord-Oost", square(52.01, 5.005, 0.005)),
+        ),
+        name="buurten.geojson",
+    )
 
     result = import_areas(path_or_file=only_buurten)
 
@@ -123,10 +132,16 @@ def test_given_only_buurten_when_importing_then_parents_are_created_and_filled_i
     assert wijk.parent.code == "GM9999"
     assert wijk.parent.name == "Teststad"  # the gemeentenaam the buurten carry
 
-    wijken = write_geojson(tmp_path, collection(
-        feature({"WK_CODE": "WK999901", "WK_NAAM": "Noord", "GM_CODE": "GM9999"},
-                square(52.01, 5.0, 0.01)),
-    ), name="wijken.geojson")
+    wijken = write_geojson(
+        tmp_path,
+        collection(
+            feature(
+                {"WK_CODE": "WK999901", "WK_NAAM": "Noord", "GM_CODE": "GM9999"},
+                square(52.01, 5.0, 0.01),
+            ),
+        ),
+        name="wijken.geojson",
+    )
     filled = import_areas(path_or_file=wijken)
 
     assert (filled.created, filled.updated, filled.parents_created) == (0, 1, 0)
@@ -137,12 +152,19 @@ def test_given_only_buurten_when_importing_then_parents_are_created_and_filled_i
 
 
 def test_given_features_in_any_order_when_importing_then_no_placeholder_is_needed(tmp_path):
-    path = write_geojson(tmp_path, collection(
-        buurt("BU99990101", "Noord-West", square(52.01, 5.0, 0.005)),
-        feature({"wijkcode": "WK999901", "wijknaam": "Noord", "gemeentecode": "GM9999"},
-                square(52.01, 5.0, 0.01)),
-        feature({"gemeentecode": "GM9999", "gemeentenaam": "Teststad"}, square(52.0, 5.0, 0.02)),
-    ))
+    path = write_geojson(
+        tmp_path,
+        collection(
+            buurt("BU99990101", "Noord-West", square(52.01, 5.0, 0.005)),
+            feature(
+                {"wijkcode": "WK999901", "wijknaam": "Noord", "gemeentecode": "GM9999"},
+                square(52.01, 5.0, 0.01),
+            ),
+            feature(
+                {"gemeentecode": "GM9999", "gemeentenaam": "Teststad"}, square(52.0, 5.0, 0.02)
+            ),
+        ),
+    )
 
     result = import_areas(path_or_file=path)
 
@@ -158,7 +180,11 @@ def test_given_an_import_then_one_audit_event_with_counts_only(tmp_path):
     event = AuditEvent.objects.get(action="areas.import_areas")
     assert event.actor_id == admin.pk
     assert event.details == {
-        "created": 4, "updated": 0, "errors": 3, "parents_created": 0, "unresolved": 0,
+        "created": 4,
+        "updated": 0,
+        "errors": 3,
+        "parents_created": 0,
+        "unresolved": 0,
     }
 
 
@@ -179,7 +205,7 @@ def test_given_progress_callback_when_importing_then_it_hears_the_final_count():
     [
         ("{not json", "not valid GeoJSON"),
         ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
-        ('[1, 2]', "not a GeoJSON FeatureCollection"),
+        ("[1, 2]", "not a GeoJSON FeatureCollection"),
         (
             '{"type": "FeatureCollection", "features": [],'
             ' "crs": {"properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}}',

@@ -63,14 +63,21 @@ def test_positive_house_numbers_parse(number, padding):
     assert normalise_house_number(number) == number
 
 
-@given(st.one_of(st.integers(max_value=0), st.integers(min_value=100000),
-                 st.text().filter(lambda t: not t.strip().isdigit())))
+@given(
+    st.one_of(
+        st.integers(max_value=0),
+        st.integers(min_value=100000),
+        st.text().filter(lambda t: not t.strip().isdigit()),
+    )
+)
 def test_other_house_numbers_are_rejected(value):
     assert normalise_house_number(value) is None
 
 
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", max_size=10),
-       st.sampled_from(["", " ", "-", " - "]))
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", max_size=10),
+    st.sampled_from(["", " ", "-", " - "]),
+)
 def test_additions_ignore_case_and_separators(addition, separator):
     spaced = separator.join(addition)
     assert normalise_addition(spaced) == addition.upper()

@@ -30,8 +30,13 @@ def resident_client(client):
 
 @pytest.fixture
 def home_address(town):
-    return AddressFactory(postcode="1234AB", house_number=12, house_number_addition="A",
-                          street="Dorpsstraat", neighbourhood=town["noord_west"])
+    return AddressFactory(
+        postcode="1234AB",
+        house_number=12,
+        house_number_addition="A",
+        street="Dorpsstraat",
+        neighbourhood=town["noord_west"],
+    )
 
 
 def lookup(client, **data):
@@ -86,7 +91,10 @@ def test_given_resident_then_geojson_lists_the_buurten(resident_client, town):
     data = response.json()
     assert data["type"] == "FeatureCollection"
     assert {f["properties"]["name"] for f in data["features"]} == {
-        "Noord-West", "Noord-Oost", "Zuid-West", "Zuid-Oost",
+        "Noord-West",
+        "Noord-Oost",
+        "Zuid-West",
+        "Zuid-Oost",
     }
 
 
@@ -120,13 +128,20 @@ def test_given_known_address_then_lookup_shows_buurt_wijk_gemeente_and_communiti
     CommunityFactory(name="Waakzaam Noord", areas=[town["noord"]])
     CommunityFactory(name="Zuid Let Op", areas=[town["zuid_west"]])
 
-    response = lookup(resident_client, postcode="1234 ab", house_number="12",
-                      house_number_addition="a")
+    response = lookup(
+        resident_client, postcode="1234 ab", house_number="12", house_number_addition="a"
+    )
 
     assert response.status_code == 200
     body = response.content.decode()
-    for shown in ("Dorpsstraat 12 A", "Noord-West", "BU99990101", "Noord", "Teststad",
-                  "Waakzaam Noord"):
+    for shown in (
+        "Dorpsstraat 12 A",
+        "Noord-West",
+        "BU99990101",
+        "Noord",
+        "Teststad",
+        "Waakzaam Noord",
+    ):
         assert shown in body
     assert "Zuid Let Op" not in body
 
@@ -134,20 +149,25 @@ def test_given_known_address_then_lookup_shows_buurt_wijk_gemeente_and_communiti
 def test_given_investigation_team_then_lookup_hides_it_from_a_resident_outside_it(
     client, town, home_address
 ):
-    team = CommunityFactory(name="Geheim Rechercheteam", kind=CommunityKind.INVESTIGATION_TEAM,
-                            areas=[town["noord_west"]])
+    team = CommunityFactory(
+        name="Geheim Rechercheteam",
+        kind=CommunityKind.INVESTIGATION_TEAM,
+        areas=[town["noord_west"]],
+    )
     CommunityFactory(name="Open Buurtpreventie", areas=[town["noord_west"]])
     login(client, UserFactory(language="en"))
 
-    body = lookup(client, postcode="1234AB", house_number="12",
-                  house_number_addition="A").content.decode()
+    body = lookup(
+        client, postcode="1234AB", house_number="12", house_number_addition="A"
+    ).content.decode()
 
     assert "Open Buurtpreventie" in body
     assert "Geheim Rechercheteam" not in body
     client.logout()
     login(client, MembershipFactory(community=team, user__language="en").user)
-    body = lookup(client, postcode="1234AB", house_number="12",
-                  house_number_addition="A").content.decode()
+    body = lookup(
+        client, postcode="1234AB", house_number="12", house_number_addition="A"
+    ).content.decode()
     assert "Geheim Rechercheteam" in body
 
 
@@ -158,8 +178,10 @@ def test_given_investigation_team_then_lookup_hides_it_from_a_resident_outside_i
         ({"postcode": "0123AB", "house_number": "12"}, "Enter a postcode like 1234 AB."),
         ({"postcode": "1234AB", "house_number": "twaalf"}, "Enter the house number as a whole"),
         ({"postcode": "1234AB", "house_number": "-1"}, "Enter the house number as a whole"),
-        ({"postcode": "1234AB", "house_number": "12", "house_number_addition": "<b>"},
-         "Enter the addition as letters and digits only"),
+        (
+            {"postcode": "1234AB", "house_number": "12", "house_number_addition": "<b>"},
+            "Enter the addition as letters and digits only",
+        ),
         ({"postcode": "x" * 500, "house_number": "9" * 500}, "Ensure this value has at most"),
         ({}, "This field is required."),
     ],
@@ -188,8 +210,9 @@ def test_given_address_outside_every_buurt_then_lookup_says_so(resident_client, 
 def test_given_buurt_without_communities_then_lookup_says_none_yet(
     resident_client, town, home_address
 ):
-    body = lookup(resident_client, postcode="1234AB", house_number="12",
-                  house_number_addition="A").content.decode()
+    body = lookup(
+        resident_client, postcode="1234AB", house_number="12", house_number_addition="A"
+    ).content.decode()
     assert "No community works in this neighbourhood yet." in body
 
 

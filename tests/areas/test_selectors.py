@@ -27,15 +27,25 @@ pytestmark = pytest.mark.django_db
     [("1234AB", 12, "A2"), ("1234 ab", "12", "a-2"), (" 1234ab ", " 12 ", "A 2")],
 )
 def test_given_address_when_looking_up_in_any_spelling_then_found(town, postcode, number, addition):
-    address = AddressFactory(postcode="1234AB", house_number=12, house_number_addition="A2",
-                             neighbourhood=town["noord_west"])
+    address = AddressFactory(
+        postcode="1234AB",
+        house_number=12,
+        house_number_addition="A2",
+        neighbourhood=town["noord_west"],
+    )
     assert address_lookup(postcode, number, addition) == address
 
 
 @pytest.mark.parametrize(
     ("postcode", "number", "addition"),
-    [("1234AC", 12, "A2"), ("1234AB", 13, "A2"), ("1234AB", 12, ""), ("0234AB", 12, "A2"),
-     ("1234AB", "twaalf", ""), ("1234AB", 12, "!!")],
+    [
+        ("1234AC", 12, "A2"),
+        ("1234AB", 13, "A2"),
+        ("1234AB", 12, ""),
+        ("0234AB", 12, "A2"),
+        ("1234AB", "twaalf", ""),
+        ("1234AB", 12, "!!"),
+    ],
 )
 def test_given_other_or_invalid_input_when_looking_up_then_none(town, postcode, number, addition):
     AddressFactory(postcode="1234AB", house_number=12, house_number_addition="A2")
@@ -49,7 +59,10 @@ def test_given_town_then_geojson_has_buurten_with_public_properties_only(town):
     by_code = {f["properties"]["code"]: f for f in data["features"]}
     assert set(by_code) == {"BU99990101", "BU99990102", "BU99990201", "BU99990202"}
     assert by_code["BU99990101"]["properties"] == {
-        "code": "BU99990101", "name": "Noord-West", "district": "Noord", "municipality": "Teststad",
+        "code": "BU99990101",
+        "name": "Noord-West",
+        "district": "Noord",
+        "municipality": "Teststad",
     }
     assert by_code["BU99990101"]["geometry"]["type"] == "Polygon"
 
@@ -81,8 +94,9 @@ def test_given_communities_on_buurt_wijk_and_elsewhere_then_covering_ones_listed
 
 
 def test_given_investigation_team_then_listed_to_its_members_only(town):
-    team = CommunityFactory(name="Rechercheteam", kind=CommunityKind.INVESTIGATION_TEAM,
-                            areas=[town["noord_west"]])
+    team = CommunityFactory(
+        name="Rechercheteam", kind=CommunityKind.INVESTIGATION_TEAM, areas=[town["noord_west"]]
+    )
     member = MembershipFactory(community=team).user
     assert list(communities_covering(UserFactory(), town["noord_west"])) == []
     assert list(communities_covering(member, town["noord_west"])) == [team]

@@ -56,8 +56,10 @@ def test_given_corner_of_four_buurten_then_lowest_code_not_first_created(db):
     tiles = {
         code: AreaFactory(code=code, geometry=square(lat, lon, 0.01))
         for code, lat, lon in [
-            ("BU77770104", 52.01, 5.01), ("BU77770103", 52.01, 5.0),
-            ("BU77770102", 52.0, 5.01), ("BU77770101", 52.0, 5.0),
+            ("BU77770104", 52.01, 5.01),
+            ("BU77770103", 52.01, 5.0),
+            ("BU77770102", 52.0, 5.01),
+            ("BU77770101", 52.0, 5.0),
         ]
     }
     assert spatial.neighbourhood_id_at(52.01, 5.01) == tiles["BU77770101"].pk
@@ -82,7 +84,9 @@ def test_given_multipolygon_buurt_then_both_parts_resolve_and_the_gap_does_not(d
 def test_given_bulk_lookup_then_one_answer_per_point_in_order(town):
     points = [(52.0025, 5.0075), (60.0, 10.0), (52.0125, 5.0025)]
     assert spatial.neighbourhood_ids_at(points) == [
-        town["zuid_oost"].pk, None, town["noord_west"].pk,
+        town["zuid_oost"].pk,
+        None,
+        town["noord_west"].pk,
     ]
     assert spatial.neighbourhood_ids_at([]) == []
 
@@ -95,8 +99,9 @@ def test_given_index_built_then_a_lookup_costs_one_cheap_query(town, django_asse
 
 def test_given_import_of_new_buurt_then_the_index_sees_it(town, tmp_path):
     assert spatial.neighbourhood_id_at(52.0125, 5.0125) is None
-    path = write_geojson(tmp_path, collection(buurt("BU99990103", "Noord-Verder",
-                                                    square(52.01, 5.01, 0.005))))
+    path = write_geojson(
+        tmp_path, collection(buurt("BU99990103", "Noord-Verder", square(52.01, 5.01, 0.005)))
+    )
 
     import_areas(path_or_file=path)
 

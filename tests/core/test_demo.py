@@ -80,9 +80,7 @@ def test_given_demo_when_loaded_then_addresses_lie_in_their_buurt(demo_loaded):
     assert not Address.objects.filter(neighbourhood__isnull=True).exists()
     assert Address.objects.values("street").distinct().count() >= 40
     assert Address.objects.exclude(house_number_addition="").exists()
-    polygons = {
-        a.id: shape(a.geometry) for a in Area.objects.filter(level=AreaLevel.NEIGHBOURHOOD)
-    }
+    polygons = {a.id: shape(a.geometry) for a in Area.objects.filter(level=AreaLevel.NEIGHBOURHOOD)}
     ids = sorted(Address.objects.values_list("id", flat=True))
     sample = Address.objects.filter(id__in=random.Random(7).sample(ids, 200))
     for address in sample:
@@ -111,7 +109,8 @@ def test_given_demo_when_loaded_then_people_and_communities_are_in_place(demo_lo
     for community in Community.objects.all():
         assert community.areas.filter(level=AreaLevel.NEIGHBOURHOOD).exists()
         lead = (
-            MembershipRole.TEAM_LEAD if community.kind == CommunityKind.INVESTIGATION_TEAM
+            MembershipRole.TEAM_LEAD
+            if community.kind == CommunityKind.INVESTIGATION_TEAM
             else MembershipRole.COORDINATOR
         )
         verified = community.memberships.filter(status=MembershipStatus.VERIFIED)
@@ -119,9 +118,12 @@ def test_given_demo_when_loaded_then_people_and_communities_are_in_place(demo_lo
         assert community.memberships.filter(status=MembershipStatus.REQUESTED).exists(), community
     team = Community.objects.get(kind=CommunityKind.INVESTIGATION_TEAM)
     assert not team.is_open
-    assert team.memberships.filter(
-        status=MembershipStatus.VERIFIED, role=MembershipRole.INVESTIGATOR
-    ).count() >= 2
+    assert (
+        team.memberships.filter(
+            status=MembershipStatus.VERIFIED, role=MembershipRole.INVESTIGATOR
+        ).count()
+        >= 2
+    )
 
     # Every member has a home inside their buurt and some alert subscriptions.
     member_ids = set(verified_members.values_list("user", flat=True))
@@ -195,8 +197,15 @@ def test_given_loaded_demo_then_database_matches_the_generator(demo_loaded):
     bag_ids = [f"9001{i:012d}" for i in range(50)]
     rows = Address.objects.filter(bag_id__in=bag_ids).order_by("bag_id")
     stored = [
-        (a.postcode, a.house_number, a.house_number_addition, a.street, a.lat, a.lon,
-         a.neighbourhood.code)
+        (
+            a.postcode,
+            a.house_number,
+            a.house_number_addition,
+            a.street,
+            a.lat,
+            a.lon,
+            a.neighbourhood.code,
+        )
         for a in rows.select_related("neighbourhood")
     ]
     assert stored == [

@@ -10,7 +10,9 @@ class SignupExtraForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
     display_name = forms.CharField(
-        label=_("Name shown to others"), max_length=80, required=False,
+        label=_("Name shown to others"),
+        max_length=80,
+        required=False,
         help_text=_("Optional. A first name is enough; your e-mail address is never shown."),
     )
 
@@ -36,5 +38,7 @@ class ProfileForm(forms.ModelForm):
                 _("Fill in both the start and the end of your quiet hours, or leave both empty.")
             )
         if start is not None and start == end:
-            self.add_error("quiet_hours_end", _("Quiet hours must end at a different time than they start."))
+            self.add_error(
+                "quiet_hours_end", _("Quiet hours must end at a different time than they start.")
+            )
         return cleaned

@@ -29,8 +29,14 @@ class UserLanguageMiddleware:
 
 
 # Paths a user without MFA may still reach: setting up MFA itself, logging out, static files.
-MFA_EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/",
-                       "/static/", "/i18n/", "/health")
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/static/",
+    "/i18n/",
+    "/health",
+)
 
 
 class RequireMFAMiddleware:

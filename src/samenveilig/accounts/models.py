@@ -45,14 +45,18 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(
-        _("name shown to others"), max_length=80, blank=True,
+        _("name shown to others"),
+        max_length=80,
+        blank=True,
         help_text=_("Shown to your community's coordinators and members. A first name is enough."),
     )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.DUTCH
     )
     quiet_hours_start = models.TimeField(
-        _("quiet hours from"), null=True, blank=True,
+        _("quiet hours from"),
+        null=True,
+        blank=True,
         help_text=_("Non-urgent alerts wait until the quiet hours end."),
     )
     quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
@@ -83,12 +87,16 @@ class Role(models.TextChoices):
 
 
 class RoleGrant(models.Model):
-    """A deployment role held by a user, scoped to an area (jurisdiction) where the role needs one."""
+    """A deployment role held by a user, scoped to an area (jurisdiction) where the role has one."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     area = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="role_grants",
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
         verbose_name=_("jurisdiction"),
         help_text=_("Police and municipality roles see only this area and what lies inside it."),
     )
@@ -104,7 +112,8 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "area"], name="unique_role_grant"),
             models.CheckConstraint(
-                condition=~models.Q(role__in=["police", "municipality"]) | models.Q(area__isnull=False),
+                condition=~models.Q(role__in=["police", "municipality"])
+                | models.Q(area__isnull=False),
                 name="partner_role_needs_area",
             ),
         ]

@@ -51,7 +51,9 @@ def home_for(user: User) -> dict[str, Any]:
             "communities": Community.objects.count(),
             "neighbourhoods": Area.objects.filter(level=AreaLevel.NEIGHBOURHOOD).count(),
             "addresses": Address.objects.count(),
-            "pending_requests": Membership.objects.filter(status=MembershipStatus.REQUESTED).count(),
+            "pending_requests": Membership.objects.filter(
+                status=MembershipStatus.REQUESTED
+            ).count(),
         }
     return context
 
@@ -67,14 +69,18 @@ def partner_panel(user: User, role: str) -> dict[str, Any]:
         .distinct()
         .annotate(
             verified_count=Count(
-                "memberships", filter=Q(memberships__status=MembershipStatus.VERIFIED), distinct=True
+                "memberships",
+                filter=Q(memberships__status=MembershipStatus.VERIFIED),
+                distinct=True,
             )
         )
         .order_by("name")
     )
     return {
         "jurisdictions": [g.area for g in grants if g.area],
-        "neighbourhood_count": Area.objects.filter(id__in=area_ids, level=AreaLevel.NEIGHBOURHOOD).count(),
+        "neighbourhood_count": Area.objects.filter(
+            id__in=area_ids, level=AreaLevel.NEIGHBOURHOOD
+        ).count(),
         "communities": communities,
     }
 
@@ -82,7 +88,9 @@ def partner_panel(user: User, role: str) -> dict[str, Any]:
 def profile_context(user: User) -> dict[str, Any]:
     subscribed = set(AlertSubscription.objects.filter(user=user).values_list("kind", flat=True))
     return {
-        "watch_points": WatchPoint.objects.filter(user=user).select_related("neighbourhood").order_by("-is_home", "label"),
+        "watch_points": WatchPoint.objects.filter(user=user)
+        .select_related("neighbourhood")
+        .order_by("-is_home", "label"),
         "subscriptions": [(kind, label, kind in subscribed) for kind, label in AlertKind.choices],
         "has_totp": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
         "roles": deployment_roles(user),

@@ -61,7 +61,11 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             ),
         },
         "roles": [
-            {"role": g.role, "area": g.area.name if g.area else None, "organisation": g.organisation}
+            {
+                "role": g.role,
+                "area": g.area.name if g.area else None,
+                "organisation": g.organisation,
+            }
             for g in user.role_grants.select_related("area")
         ],
         "memberships": [

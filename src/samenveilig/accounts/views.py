@@ -41,7 +41,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.profile_update(user=request.user, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, **selectors.profile_context(request.user)})
+    return render(
+        request, "accounts/profile.html", {"form": form, **selectors.profile_context(request.user)}
+    )
 
 
 @login_required

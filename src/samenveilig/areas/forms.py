@@ -16,16 +16,20 @@ from samenveilig.areas.normalise import (
 
 class AddressLookupForm(forms.Form):
     postcode = forms.CharField(
-        label=_("Postcode"), max_length=10,
+        label=_("Postcode"),
+        max_length=10,
         help_text=_("For example 1234 AB."),
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8}),
     )
     house_number = forms.CharField(
-        label=_("House number"), max_length=6,
+        label=_("House number"),
+        max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
     )
     house_number_addition = forms.CharField(
-        label=_("Addition"), required=False, max_length=12,
+        label=_("Addition"),
+        required=False,
+        max_length=12,
         help_text=_("Optional. A letter or addition, for example A or 2-hoog."),
         widget=forms.TextInput(attrs={"size": 6}),
     )
@@ -41,7 +45,8 @@ class AddressLookupForm(forms.Form):
         if number is None:
             raise forms.ValidationError(
                 _("Enter the house number as a whole number from 1 to %(max)d, like 12."),
-                code="invalid", params={"max": MAX_HOUSE_NUMBER},
+                code="invalid",
+                params={"max": MAX_HOUSE_NUMBER},
             )
         return number
 
@@ -58,7 +63,9 @@ class MunicipalityChoiceForm(forms.Form):
     """Chooses which gemeente the map and table show (a country has hundreds of buurten)."""
 
     municipality = forms.ModelChoiceField(
-        label=_("Municipality"), queryset=Area.objects.none(), to_field_name="code",
+        label=_("Municipality"),
+        queryset=Area.objects.none(),
+        to_field_name="code",
         empty_label=None,
     )
 

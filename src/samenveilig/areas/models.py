@@ -29,7 +29,11 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=120)
     level = models.CharField(_("level"), max_length=20, choices=AreaLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("part of"),
     )
     geometry = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
@@ -62,7 +66,11 @@ class Address(models.Model):
     lat = models.FloatField()
     lon = models.FloatField()
     neighbourhood = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="addresses",
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="addresses",
         verbose_name=_("neighbourhood"),
     )
     bag_id = models.CharField(_("BAG id"), max_length=20, blank=True, default="")

@@ -44,9 +44,7 @@ def area_and_ancestor_ids(area: Area) -> set[int]:
     return ids
 
 
-def address_lookup(
-    postcode: str, house_number: int | str, addition: str = ""
-) -> Address | None:
+def address_lookup(postcode: str, house_number: int | str, addition: str = "") -> Address | None:
     """The address with this postcode, house number and addition, in any spelling
     (``"1234 ab"``, ``"12"``, ``"a-2"``); ``None`` when it is unknown or the input is not valid.
 
@@ -101,9 +99,7 @@ def neighbourhoods_geojson(*, municipality: Area | None = None) -> dict[str, Any
 
     Properties hold only public CBS information: code, name, wijk and gemeente names.
     """
-    queryset = neighbourhoods_with_parents(municipality=municipality).filter(
-        geometry__isnull=False
-    )
+    queryset = neighbourhoods_with_parents(municipality=municipality).filter(geometry__isnull=False)
     rows = queryset.values("code", "name", "geometry", "parent__name", "parent__parent__name")
     return {"type": "FeatureCollection", "features": [_feature(row) for row in rows]}
 

@@ -320,8 +320,10 @@ def _load_features(path_or_file: PathOrFile) -> list[Any]:
     if any(marker in crs_name for marker in _RD_NEW_MARKERS):
         # The CBS publishes the kaart in RD New by default; we store longitude/latitude.
         raise ImportFileError(
-            _("The file uses the Dutch RD New coordinates (EPSG:28992); export it as WGS 84 "
-              "(EPSG:4326) longitude/latitude first.")
+            _(
+                "The file uses the Dutch RD New coordinates (EPSG:28992); export it as WGS 84 "
+                "(EPSG:4326) longitude/latitude first."
+            )
         )
     return data["features"]
 
@@ -357,8 +359,17 @@ def _apply_area_row(area: Area, row: _AreaRow, parent_id: int | None, now: datet
 
 
 _AREA_UPDATE_FIELDS = [
-    "name", "level", "parent", "geometry", "min_lat", "min_lon", "max_lat", "max_lon",
-    "centroid_lat", "centroid_lon", "updated_at",
+    "name",
+    "level",
+    "parent",
+    "geometry",
+    "min_lat",
+    "min_lon",
+    "max_lat",
+    "max_lon",
+    "centroid_lat",
+    "centroid_lon",
+    "updated_at",
 ]
 
 
@@ -382,8 +393,12 @@ class _LevelPlan:
 
 
 def _plan_level(
-    level: AreaLevel, codes: Iterable[str], by_code: dict[str, _AreaRow],
-    existing: dict[str, Area], parent_names: dict[str, str], result: ImportResult,
+    level: AreaLevel,
+    codes: Iterable[str],
+    by_code: dict[str, _AreaRow],
+    existing: dict[str, Area],
+    parent_names: dict[str, str],
+    result: ImportResult,
 ) -> _LevelPlan:
     """Decide per code: create or update from its feature, or create/rename a placeholder.
 
@@ -405,8 +420,13 @@ def _plan_level(
                 result.updated += 1
             _apply_area_row(area, row, parent_id, now)
         elif area is None:
-            area = Area(code=code, name=parent_names.get(code, code), level=level,
-                        parent_id=parent_id, updated_at=now)
+            area = Area(
+                code=code,
+                name=parent_names.get(code, code),
+                level=level,
+                parent_id=parent_id,
+                updated_at=now,
+            )
             plan.to_create.append(area)
             result.parents_created += 1
         elif area.geometry is None and area.name == area.code and code in parent_names:
@@ -481,7 +501,12 @@ _ADDRESS_COLUMNS: dict[str, tuple[str, ...]] = {
     "identificatie": ("identificatie",),
 }
 _REQUIRED_ADDRESS_COLUMNS = (
-    "postcode", "huisnummer", "openbareruimtenaam", "woonplaatsnaam", "lat", "lon",
+    "postcode",
+    "huisnummer",
+    "openbareruimtenaam",
+    "woonplaatsnaam",
+    "lat",
+    "lon",
 )
 
 
@@ -501,6 +526,7 @@ class _AddressData(NamedTuple):
     def key(self) -> AddressKey:
         return (self.postcode, self.house_number, self.house_number_addition)
 
+
 AddressKey = tuple[str, int, str]
 CsvRow = tuple[int, dict[str, str]]  # (line number, {canonical column: value})
 
@@ -516,9 +542,7 @@ def _column_map(header: list[str]) -> dict[str, int]:
                 break
     missing = [column for column in _REQUIRED_ADDRESS_COLUMNS if column not in found]
     if missing:
-        described = [
-            " / ".join(_ADDRESS_COLUMNS[column]) for column in missing
-        ]
+        described = [" / ".join(_ADDRESS_COLUMNS[column]) for column in missing]
         raise ImportFileError(
             _("Missing required column(s): %(columns)s.") % {"columns": ", ".join(described)}
         )
@@ -613,14 +637,20 @@ def _csv_rows(handle: IO[str]) -> Iterator[CsvRow]:
             lines_read = reader.line_num + 1
             if not any(cell.strip() for cell in raw):
                 continue
-            yield line, {
-                canonical: raw[position].strip() if position < len(raw) else ""
-                for canonical, position in columns.items()
-            }
+            yield (
+                line,
+                {
+                    canonical: raw[position].strip() if position < len(raw) else ""
+                    for canonical, position in columns.items()
+                },
+            )
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            _("The file is not UTF-8 text (after line %(line)d); save it as UTF-8 and import "
-              "it again: the lines before were imported.") % {"line": lines_read}
+            _(
+                "The file is not UTF-8 text (after line %(line)d); save it as UTF-8 and import "
+                "it again: the lines before were imported."
+            )
+            % {"line": lines_read}
         ) from exc
     except csv.Error as exc:
         raise ImportFileError(

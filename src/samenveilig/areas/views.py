@@ -41,13 +41,17 @@ def area_map(request: HttpRequest) -> HttpResponse:
     geojson_url = reverse("areas:neighbourhoods_geojson")
     if municipality is not None:
         geojson_url += f"?municipality={municipality.code}"
-    return render(request, "areas/map.html", {
-        "choice_form": choice_form,
-        "municipality": municipality,
-        "neighbourhoods": selectors.neighbourhoods_with_parents(municipality=municipality),
-        "geojson_url": geojson_url,
-        "lookup_form": AddressLookupForm(),
-    })
+    return render(
+        request,
+        "areas/map.html",
+        {
+            "choice_form": choice_form,
+            "municipality": municipality,
+            "neighbourhoods": selectors.neighbourhoods_with_parents(municipality=municipality),
+            "geojson_url": geojson_url,
+            "lookup_form": AddressLookupForm(),
+        },
+    )
 
 
 @login_required
@@ -80,13 +84,16 @@ def address_lookup(request: HttpRequest) -> HttpResponse:
             data["postcode"], data["house_number"], data["house_number_addition"]
         )
         neighbourhood = address.neighbourhood if address is not None else None
-        context.update({
-            "searched": True,
-            "address": address,
-            "neighbourhood": neighbourhood,
-            "communities": (
-                list(selectors.communities_covering(request.user, neighbourhood))
-                if neighbourhood is not None else []
-            ),
-        })
+        context.update(
+            {
+                "searched": True,
+                "address": address,
+                "neighbourhood": neighbourhood,
+                "communities": (
+                    list(selectors.communities_covering(request.user, neighbourhood))
+                    if neighbourhood is not None
+                    else []
+                ),
+            }
+        )
     return render(request, "areas/lookup.html", context)

@@ -26,7 +26,8 @@ class Community(TrackedModel):
         "areas.Area", related_name="communities", verbose_name=_("areas covered")
     )
     is_open = models.BooleanField(
-        _("accepts join requests"), default=True,
+        _("accepts join requests"),
+        default=True,
         help_text=_("Investigation teams usually recruit by invitation only."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -63,7 +64,9 @@ class Membership(TrackedModel):
         _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=MembershipStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
         default=MembershipStatus.REQUESTED,
     )
     motivation = models.TextField(_("why do you want to join?"), blank=True, max_length=1000)

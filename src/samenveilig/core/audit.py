@@ -77,12 +77,16 @@ def verify_chain() -> list[ChainProblem]:
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
         if event.sequence != expected_sequence:
             problems.append(
-                ChainProblem(event.sequence, f"missing rows {expected_sequence}–{event.sequence - 1}")
+                ChainProblem(
+                    event.sequence, f"missing rows {expected_sequence}–{event.sequence - 1}"
+                )
             )
         if event.previous_hash != previous_hash:
             problems.append(ChainProblem(event.sequence, "link to the previous row is broken"))
         if compute_hash(event.previous_hash, event) != event.hash:
-            problems.append(ChainProblem(event.sequence, "content does not match its hash (edited)"))
+            problems.append(
+                ChainProblem(event.sequence, "content does not match its hash (edited)")
+            )
         previous_hash = event.hash
         expected_sequence = event.sequence + 1
     return problems

@@ -42,43 +42,216 @@ LON_EDGES = (5.0900, 5.1100, 5.1300, 5.1500)
 
 # (wijk code suffix, wijk name, [(buurt name, first 4 postcode digits, [street names])])
 WIJKEN: tuple[tuple[str, str, tuple[tuple[str, int, tuple[str, ...]], ...]], ...] = (
-    ("03", "Haven", (
-        ("Werfeiland", 3593, ("Werfkade", "Scheepmakershaven", "Touwslagerspad", "Ankerweg",
-                              "Zeilmakerstraat", "Kuipersdijk", "Roerstraat")),
-        ("Havenkwartier", 3594, ("Havenkade", "Sluisstraat", "Loodsweg", "Kraanstraat",
-                                 "Veerkade", "Botenmakersstraat", "Meerpaalhof")),
-        ("Kadebuurt", 3595, ("Oostkade", "Brugstraat", "Tolhuisweg", "Vaartsestraat",
-                             "Schippershof", "Pakhuisstraat", "Dokweg")),
-    )),
-    ("01", "Centrum", (
-        ("Stationsbuurt", 3581, ("Stationsweg", "Spoorstraat", "Seinpad", "Perronlaan",
-                                 "Wachterstraat", "Conducteurshof", "Rails")),
-        ("Binnenstad", 3582, ("Kerkstraat", "Marktplein", "Molenstraat", "Schoolsteeg",
-                              "Raadhuisstraat", "Gasthuisstraat", "Bakkersgang")),
-        ("Marktkwartier", 3583, ("Lange Nieuwstraat", "Korte Gracht", "Waagstraat",
-                                 "Smidsteeg", "Brouwersstraat", "Zadelmakershof", "Ververslaan")),
-    )),
-    ("02", "Noord", (
-        ("Lindenhof", 3587, ("Lindelaan", "Eikenlaan", "Beukenstraat", "Kastanjehof",
-                             "Berkenweg", "Esdoornstraat", "Wilgenpad")),
-        ("Vogelwijk", 3588, ("Merelstraat", "Lijsterlaan", "Spreeuwenhof", "Vinkenweg",
-                             "Reigerstraat", "Zwaluwpad", "Meeuwenlaan")),
-        ("Parkzicht", 3589, ("Tulpstraat", "Rozenlaan", "Irisweg", "Lelieplein",
-                             "Parklaan", "Vijverhof", "Dahliastraat")),
-    )),
+    (
+        "03",
+        "Haven",
+        (
+            (
+                "Werfeiland",
+                3593,
+                (
+                    "Werfkade",
+                    "Scheepmakershaven",
+                    "Touwslagerspad",
+                    "Ankerweg",
+                    "Zeilmakerstraat",
+                    "Kuipersdijk",
+                    "Roerstraat",
+                ),
+            ),
+            (
+                "Havenkwartier",
+                3594,
+                (
+                    "Havenkade",
+                    "Sluisstraat",
+                    "Loodsweg",
+                    "Kraanstraat",
+                    "Veerkade",
+                    "Botenmakersstraat",
+                    "Meerpaalhof",
+                ),
+            ),
+            (
+                "Kadebuurt",
+                3595,
+                (
+                    "Oostkade",
+                    "Brugstraat",
+                    "Tolhuisweg",
+                    "Vaartsestraat",
+                    "Schippershof",
+                    "Pakhuisstraat",
+                    "Dokweg",
+                ),
+            ),
+        ),
+    ),
+    (
+        "01",
+        "Centrum",
+        (
+            (
+                "Stationsbuurt",
+                3581,
+                (
+                    "Stationsweg",
+                    "Spoorstraat",
+                    "Seinpad",
+                    "Perronlaan",
+                    "Wachterstraat",
+                    "Conducteurshof",
+                    "Rails",
+                ),
+            ),
+            (
+                "Binnenstad",
+                3582,
+                (
+                    "Kerkstraat",
+                    "Marktplein",
+                    "Molenstraat",
+                    "Schoolsteeg",
+                    "Raadhuisstraat",
+                    "Gasthuisstraat",
+                    "Bakkersgang",
+                ),
+            ),
+            (
+                "Marktkwartier",
+                3583,
+                (
+                    "Lange Nieuwstraat",
+                    "Korte Gracht",
+                    "Waagstraat",
+                    "Smidsteeg",
+                    "Brouwersstraat",
+                    "Zadelmakershof",
+                    "Ververslaan",
+                ),
+            ),
+        ),
+    ),
+    (
+        "02",
+        "Noord",
+        (
+            (
+                "Lindenhof",
+                3587,
+                (
+                    "Lindelaan",
+                    "Eikenlaan",
+                    "Beukenstraat",
+                    "Kastanjehof",
+                    "Berkenweg",
+                    "Esdoornstraat",
+                    "Wilgenpad",
+                ),
+            ),
+            (
+                "Vogelwijk",
+                3588,
+                (
+                    "Merelstraat",
+                    "Lijsterlaan",
+                    "Spreeuwenhof",
+                    "Vinkenweg",
+                    "Reigerstraat",
+                    "Zwaluwpad",
+                    "Meeuwenlaan",
+                ),
+            ),
+            (
+                "Parkzicht",
+                3589,
+                (
+                    "Tulpstraat",
+                    "Rozenlaan",
+                    "Irisweg",
+                    "Lelieplein",
+                    "Parklaan",
+                    "Vijverhof",
+                    "Dahliastraat",
+                ),
+            ),
+        ),
+    ),
 )
 
 FIRST_NAMES = (
-    "Anna", "Bram", "Charlotte", "Daan", "Emma", "Finn", "Fleur", "Gijs", "Hanna", "Ilse", "Jan",
-    "Julia", "Kees", "Lotte", "Lucas", "Maartje", "Mohamed", "Noor", "Olaf", "Priya", "Rik",
-    "Sanne", "Sem", "Tess", "Thijs", "Yara", "Wouter", "Zeynep", "Ahmed", "Ruben", "Eva", "Joost",
-    "Femke", "Luuk", "Iris", "Mila", "Jesse", "Sara", "Hugo", "Lieke",
+    "Anna",
+    "Bram",
+    "Charlotte",
+    "Daan",
+    "Emma",
+    "Finn",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Ilse",
+    "Jan",
+    "Julia",
+    "Kees",
+    "Lotte",
+    "Lucas",
+    "Maartje",
+    "Mohamed",
+    "Noor",
+    "Olaf",
+    "Priya",
+    "Rik",
+    "Sanne",
+    "Sem",
+    "Tess",
+    "Thijs",
+    "Yara",
+    "Wouter",
+    "Zeynep",
+    "Ahmed",
+    "Ruben",
+    "Eva",
+    "Joost",
+    "Femke",
+    "Luuk",
+    "Iris",
+    "Mila",
+    "Jesse",
+    "Sara",
+    "Hugo",
+    "Lieke",
 )
 SURNAMES = (
-    "de Vries", "Jansen", "de Jong", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "de Boer",
-    "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer", "de Wit", "Dijkstra",
-    "Yilmaz", "El Amrani", "Kramer", "van den Berg", "Willems", "Verbeek", "Koster", "Prins",
-    "Postma", "Kuipers", "van Leeuwen", "Sarmo",
+    "de Vries",
+    "Jansen",
+    "de Jong",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "de Boer",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Yilmaz",
+    "El Amrani",
+    "Kramer",
+    "van den Berg",
+    "Willems",
+    "Verbeek",
+    "Koster",
+    "Prins",
+    "Postma",
+    "Kuipers",
+    "van Leeuwen",
+    "Sarmo",
 )
 
 # Postcode letter pairs: SA, SD and SS are never issued in the Netherlands, and PostNL leaves out
@@ -165,25 +338,36 @@ def generate_areas() -> list[AreaSpec]:
     corners = _grid()
     cols, rows = len(LON_EDGES) - 1, len(LAT_EDGES) - 1
     outline = (
-        [(c, 0) for c in range(cols)] + [(cols, r) for r in range(rows)]
-        + [(c, rows) for c in range(cols, 0, -1)] + [(0, r) for r in range(rows, 0, -1)]
+        [(c, 0) for c in range(cols)]
+        + [(cols, r) for r in range(rows)]
+        + [(c, rows) for c in range(cols, 0, -1)]
+        + [(0, r) for r in range(rows, 0, -1)]
     )
     specs = [AreaSpec(MUNICIPALITY_CODE, CITY, "municipality", None, _ring(outline, corners))]
     for row, (suffix, wijk_name, buurten) in enumerate(WIJKEN):
         wijk_code = f"WK{MUNICIPALITY_CODE[2:]}{suffix}"
         wijk_path = (
-            [(c, row) for c in range(cols)] + [(cols, row)]
-            + [(c, row + 1) for c in range(cols, 0, -1)] + [(0, row + 1)]
+            [(c, row) for c in range(cols)]
+            + [(cols, row)]
+            + [(c, row + 1) for c in range(cols, 0, -1)]
+            + [(0, row + 1)]
         )
-        specs.append(AreaSpec(
-            wijk_code, wijk_name, "district", MUNICIPALITY_CODE, _ring(wijk_path, corners)
-        ))
+        specs.append(
+            AreaSpec(wijk_code, wijk_name, "district", MUNICIPALITY_CODE, _ring(wijk_path, corners))
+        )
         for col, (buurt_name, postcode_prefix, streets) in enumerate(buurten):
             path = [(col, row), (col + 1, row), (col + 1, row + 1), (col, row + 1)]
-            specs.append(AreaSpec(
-                f"BU{wijk_code[2:]}{col + 1:02d}", buurt_name, "neighbourhood", wijk_code,
-                _ring(path, corners), postcode_prefix, streets,
-            ))
+            specs.append(
+                AreaSpec(
+                    f"BU{wijk_code[2:]}{col + 1:02d}",
+                    buurt_name,
+                    "neighbourhood",
+                    wijk_code,
+                    _ring(path, corners),
+                    postcode_prefix,
+                    streets,
+                )
+            )
     return specs
 
 
@@ -262,9 +446,11 @@ def generate_addresses(areas: Iterable[AreaSpec] | None = None) -> list[AddressS
                     else:
                         additions = [""]
                     for addition in additions:
-                        addresses.append(AddressSpec(
-                            postcode, number, addition, street, _r(lat), _r(lon), area.code
-                        ))
+                        addresses.append(
+                            AddressSpec(
+                                postcode, number, addition, street, _r(lat), _r(lon), area.code
+                            )
+                        )
                     in_postcode += 1
                     number += 2
     return addresses
@@ -308,31 +494,90 @@ DEMO_LOGINS: tuple[tuple[str, str, str], ...] = (
 )
 # The names the demo accounts show to others (a first name is enough; partners by their function).
 DEMO_NAMES = {
-    "resident": "Bram", "applicant": "Aylin", "member": "Lisa", "coordinator": "Karin",
-    "coordinator_noord": "Nadia", "coordinator_haven": "Henk", "coordinator_online": "Omar",
-    "team_lead": "Tamara", "investigator": "Ivo", "investigator2": "Iris",
-    "police_centrum": "Wijkagent De Graaf", "police_noord": "Wijkagent Bulut",
-    "police_haven": "Wijkagent Visser", "municipality": "Marieke (gemeente)",
-    "municipality2": "Sander (BOA)", "privacy": "Pieter (FG)", "admin": "Beheerder",
+    "resident": "Bram",
+    "applicant": "Aylin",
+    "member": "Lisa",
+    "coordinator": "Karin",
+    "coordinator_noord": "Nadia",
+    "coordinator_haven": "Henk",
+    "coordinator_online": "Omar",
+    "team_lead": "Tamara",
+    "investigator": "Ivo",
+    "investigator2": "Iris",
+    "police_centrum": "Wijkagent De Graaf",
+    "police_noord": "Wijkagent Bulut",
+    "police_haven": "Wijkagent Visser",
+    "municipality": "Marieke (gemeente)",
+    "municipality2": "Sander (BOA)",
+    "privacy": "Pieter (FG)",
+    "admin": "Beheerder",
 }
-PRIVILEGED_KEYS = frozenset({
-    "coordinator", "coordinator_noord", "coordinator_haven", "coordinator_online", "team_lead",
-    "investigator", "investigator2", "police_centrum", "police_noord", "police_haven",
-    "municipality", "municipality2", "privacy", "admin",
-})
+PRIVILEGED_KEYS = frozenset(
+    {
+        "coordinator",
+        "coordinator_noord",
+        "coordinator_haven",
+        "coordinator_online",
+        "team_lead",
+        "investigator",
+        "investigator2",
+        "police_centrum",
+        "police_noord",
+        "police_haven",
+        "municipality",
+        "municipality2",
+        "privacy",
+        "admin",
+    }
+)
 
 # Communities: (key, name, slug, kind, wijken covered (None = whole town), open, coordinator key)
 COMMUNITIES = (
-    ("patrol", "Buurtpreventie Binnenstad", "buurtpreventie-binnenstad", "patrol", ("Centrum",),
-     True, "coordinator"),
-    ("whatsapp", "WhatsApp-buurtpreventie Noord", "whatsapp-noord", "whatsapp_group", ("Noord",),
-     True, "coordinator_noord"),
-    ("initiative", "Bewonersinitiatief Haven", "bewonersinitiatief-haven", "residents_initiative",
-     ("Haven",), True, "coordinator_haven"),
-    ("online", "Online team Voorbeeldstad", "online-team", "online_team", None, True,
-     "coordinator_online"),
-    ("investigation", "Onderzoeksteam Voorbeeldstad", "onderzoeksteam", "investigation_team", None,
-     False, "team_lead"),
+    (
+        "patrol",
+        "Buurtpreventie Binnenstad",
+        "buurtpreventie-binnenstad",
+        "patrol",
+        ("Centrum",),
+        True,
+        "coordinator",
+    ),
+    (
+        "whatsapp",
+        "WhatsApp-buurtpreventie Noord",
+        "whatsapp-noord",
+        "whatsapp_group",
+        ("Noord",),
+        True,
+        "coordinator_noord",
+    ),
+    (
+        "initiative",
+        "Bewonersinitiatief Haven",
+        "bewonersinitiatief-haven",
+        "residents_initiative",
+        ("Haven",),
+        True,
+        "coordinator_haven",
+    ),
+    (
+        "online",
+        "Online team Voorbeeldstad",
+        "online-team",
+        "online_team",
+        None,
+        True,
+        "coordinator_online",
+    ),
+    (
+        "investigation",
+        "Onderzoeksteam Voorbeeldstad",
+        "onderzoeksteam",
+        "investigation_team",
+        None,
+        False,
+        "team_lead",
+    ),
 )
 COMMUNITY_DESCRIPTIONS = {
     "patrol": "Wij lopen twee avonden per week door de Binnenstad en melden wat opvalt.",
@@ -378,11 +623,17 @@ def build_areas(town: DemoTown) -> None:
         min_lon, min_lat, max_lon, max_lat = polygon.bounds
         centroid = polygon.centroid
         town.areas[spec.code] = Area.objects.create(
-            code=spec.code, name=spec.name, level=spec.level,
+            code=spec.code,
+            name=spec.name,
+            level=spec.level,
             parent=town.areas.get(spec.parent_code) if spec.parent_code else None,
             geometry=spec.geometry,
-            min_lat=min_lat, min_lon=min_lon, max_lat=max_lat, max_lon=max_lon,
-            centroid_lat=_r(centroid.y), centroid_lon=_r(centroid.x),
+            min_lat=min_lat,
+            min_lon=min_lon,
+            max_lat=max_lat,
+            max_lon=max_lon,
+            centroid_lat=_r(centroid.y),
+            centroid_lon=_r(centroid.x),
         )
 
 
@@ -391,9 +642,14 @@ def build_addresses(town: DemoTown) -> None:
 
     rows = [
         Address(
-            postcode=spec.postcode, house_number=spec.house_number,
-            house_number_addition=spec.house_number_addition, street=spec.street, city=CITY,
-            lat=spec.lat, lon=spec.lon, neighbourhood=town.areas[spec.buurt_code],
+            postcode=spec.postcode,
+            house_number=spec.house_number,
+            house_number_addition=spec.house_number_addition,
+            street=spec.street,
+            city=CITY,
+            lat=spec.lat,
+            lon=spec.lon,
+            neighbourhood=town.areas[spec.buurt_code],
             bag_id=f"9001{index:012d}",
         )
         for index, spec in enumerate(generate_addresses())
@@ -428,8 +684,13 @@ def build_people(town: DemoTown) -> None:
     for buurt in town.buurten():
         wijk_buurten.setdefault(buurt.parent.name, []).append(buurt.id)
     # Community coordinators and the patrol's demo accounts live inside their community's area.
-    home_wijk = {"member": "Centrum", "coordinator": "Centrum", "applicant": "Centrum",
-                 "coordinator_noord": "Noord", "coordinator_haven": "Haven"}
+    home_wijk = {
+        "member": "Centrum",
+        "coordinator": "Centrum",
+        "applicant": "Centrum",
+        "coordinator_noord": "Noord",
+        "coordinator_haven": "Haven",
+    }
 
     users: list[User] = []
     keys: dict[str, str] = {}  # email → demo key
@@ -459,8 +720,15 @@ def build_people(town: DemoTown) -> None:
     )
 
     # Homes: everyone except the partner accounts lives in town.
-    partner_keys = {"police_centrum", "police_noord", "police_haven", "municipality",
-                    "municipality2", "privacy", "admin"}
+    partner_keys = {
+        "police_centrum",
+        "police_noord",
+        "police_haven",
+        "municipality",
+        "municipality2",
+        "privacy",
+        "admin",
+    }
     for key, user in town.users.items():
         if key in partner_keys:
             continue
@@ -482,19 +750,35 @@ def build_homes(town: DemoTown, rng: random.Random) -> None:
     quiet: list[User] = []
     for user_id, address in town.homes.items():
         user = users[user_id]
-        points.append(WatchPoint(
-            user=user, label="Thuis", is_home=True, lat=address.lat, lon=address.lon,
-            address=address, neighbourhood_id=address.neighbourhood_id, created_by=user,
-            updated_by=user,
-        ))
+        points.append(
+            WatchPoint(
+                user=user,
+                label="Thuis",
+                is_home=True,
+                lat=address.lat,
+                lon=address.lon,
+                address=address,
+                neighbourhood_id=address.neighbourhood_id,
+                created_by=user,
+                updated_by=user,
+            )
+        )
         if rng.random() < 0.15:
             extra = rng.choice(town.addresses)
             label = rng.choice(["Werk", "Ouders", "School kinderen", "Sportclub"])
-            points.append(WatchPoint(
-                user=user, label=label, is_home=False, lat=extra.lat, lon=extra.lon,
-                address=extra, neighbourhood_id=extra.neighbourhood_id, created_by=user,
-                updated_by=user,
-            ))
+            points.append(
+                WatchPoint(
+                    user=user,
+                    label=label,
+                    is_home=False,
+                    lat=extra.lat,
+                    lon=extra.lon,
+                    address=extra,
+                    neighbourhood_id=extra.neighbourhood_id,
+                    created_by=user,
+                    updated_by=user,
+                )
+            )
         kinds = [AlertKind.WANTED_PERSON, AlertKind.MISSING_PERSON]
         kinds += [kind for kind in optional if rng.random() < 0.6]
         subscriptions += [AlertSubscription(user=user, kind=kind) for kind in kinds]
@@ -521,8 +805,13 @@ def build_communities(town: DemoTown) -> None:
     covered: dict[str, set[int]] = {}
     for key, name, slug, kind, wijk_names, is_open, _coordinator in COMMUNITIES:
         community = Community.objects.create(
-            name=name, slug=slug, kind=kind, description=COMMUNITY_DESCRIPTIONS[key],
-            is_open=is_open, created_by=admin, updated_by=admin,
+            name=name,
+            slug=slug,
+            kind=kind,
+            description=COMMUNITY_DESCRIPTIONS[key],
+            is_open=is_open,
+            created_by=admin,
+            updated_by=admin,
         )
         buurten = [b for b in town.buurten() if wijk_names is None or b.parent.name in wijk_names]
         community.areas.set(buurten)
@@ -531,17 +820,29 @@ def build_communities(town: DemoTown) -> None:
 
     memberships: list[Membership] = []
 
-    def join(key: str, user, role: str, status: str = MembershipStatus.VERIFIED, days_ago: int = 60,
-             motivation: str = "") -> None:
+    def join(
+        key: str,
+        user,
+        role: str,
+        status: str = MembershipStatus.VERIFIED,
+        days_ago: int = 60,
+        motivation: str = "",
+    ) -> None:
         coordinator = town.users[next(c[6] for c in COMMUNITIES if c[0] == key)]
         decided = status != MembershipStatus.REQUESTED
-        memberships.append(Membership(
-            community=town.communities[key], user=user, role=role, status=status,
-            motivation=motivation,
-            decided_at=now - timedelta(days=days_ago) if decided else None,
-            decided_by=coordinator if decided and coordinator != user else None,
-            created_by=user, updated_by=coordinator if decided else user,
-        ))
+        memberships.append(
+            Membership(
+                community=town.communities[key],
+                user=user,
+                role=role,
+                status=status,
+                motivation=motivation,
+                decided_at=now - timedelta(days=days_ago) if decided else None,
+                decided_by=coordinator if decided and coordinator != user else None,
+                created_by=user,
+                updated_by=coordinator if decided else user,
+            )
+        )
 
     for key, *_rest, coordinator_key in COMMUNITIES:
         role = MembershipRole.TEAM_LEAD if key == "investigation" else MembershipRole.COORDINATOR
@@ -549,8 +850,13 @@ def build_communities(town: DemoTown) -> None:
     join("patrol", town.users["member"], MembershipRole.MEMBER, days_ago=120)
     for key in ("investigator", "investigator2"):
         join("investigation", town.users[key], MembershipRole.INVESTIGATOR, days_ago=150)
-    join("patrol", town.users["applicant"], MembershipRole.MEMBER, MembershipStatus.REQUESTED,
-         motivation="Ik woon sinds kort in de Binnenstad en wil graag meelopen.")
+    join(
+        "patrol",
+        town.users["applicant"],
+        MembershipRole.MEMBER,
+        MembershipStatus.REQUESTED,
+        motivation="Ik woon sinds kort in de Binnenstad en wil graag meelopen.",
+    )
 
     # Generated members join the community that covers their home; a share also joins the online
     # team; the last few of each community are still waiting for the coordinator.
@@ -569,23 +875,38 @@ def build_communities(town: DemoTown) -> None:
         pending = index >= len(town.members) - 12 and waiting[key] < 4
         if pending:
             waiting[key] += 1
-            join(key, user, MembershipRole.MEMBER, MembershipStatus.REQUESTED,
-                 motivation=rng.choice(motivations))
+            join(
+                key,
+                user,
+                MembershipRole.MEMBER,
+                MembershipStatus.REQUESTED,
+                motivation=rng.choice(motivations),
+            )
             continue
         join(key, user, MembershipRole.MEMBER, days_ago=rng.randint(5, 400))
         if rng.random() < 0.18:
             if waiting["online"] < 3 and rng.random() < 0.2:
                 waiting["online"] += 1
-                join("online", user, MembershipRole.MEMBER, MembershipStatus.REQUESTED,
-                     motivation=rng.choice(motivations))
+                join(
+                    "online",
+                    user,
+                    MembershipRole.MEMBER,
+                    MembershipStatus.REQUESTED,
+                    motivation=rng.choice(motivations),
+                )
             else:
                 join("online", user, MembershipRole.MEMBER, days_ago=rng.randint(5, 300))
         elif investigators < 4 and rng.random() < 0.05:
             investigators += 1
             join("investigation", user, MembershipRole.INVESTIGATOR, days_ago=rng.randint(30, 300))
     for user in town.residents[:2]:  # an invitation-only team still receives the odd request
-        join("investigation", user, MembershipRole.MEMBER, MembershipStatus.REQUESTED,
-             motivation="Ik werk in de ICT en wil helpen bij online onderzoek.")
+        join(
+            "investigation",
+            user,
+            MembershipRole.MEMBER,
+            MembershipStatus.REQUESTED,
+            motivation="Ik werk in de ICT en wil helpen bij online onderzoek.",
+        )
     Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
 
 
@@ -596,18 +917,41 @@ def build_roles(town: DemoTown) -> None:
     admin = town.users["admin"]
     wijk = {a.name: a for a in town.wijken()}
     grants = [
-        RoleGrant(user=town.users["police_centrum"], role=Role.POLICE, area=wijk["Centrum"],
-                  organisation="Politie Basisteam Voorbeeldstad"),
-        RoleGrant(user=town.users["police_noord"], role=Role.POLICE, area=wijk["Noord"],
-                  organisation="Politie Basisteam Voorbeeldstad"),
-        RoleGrant(user=town.users["police_haven"], role=Role.POLICE, area=wijk["Haven"],
-                  organisation="Politie Basisteam Voorbeeldstad"),
-        RoleGrant(user=town.users["municipality"], role=Role.MUNICIPALITY, area=town.municipality,
-                  organisation="Gemeente Voorbeeldstad, team Veiligheid"),
-        RoleGrant(user=town.users["municipality2"], role=Role.MUNICIPALITY, area=town.municipality,
-                  organisation="Gemeente Voorbeeldstad, handhaving (BOA)"),
-        RoleGrant(user=town.users["privacy"], role=Role.PRIVACY_OFFICER,
-                  organisation="Functionaris gegevensbescherming"),
+        RoleGrant(
+            user=town.users["police_centrum"],
+            role=Role.POLICE,
+            area=wijk["Centrum"],
+            organisation="Politie Basisteam Voorbeeldstad",
+        ),
+        RoleGrant(
+            user=town.users["police_noord"],
+            role=Role.POLICE,
+            area=wijk["Noord"],
+            organisation="Politie Basisteam Voorbeeldstad",
+        ),
+        RoleGrant(
+            user=town.users["police_haven"],
+            role=Role.POLICE,
+            area=wijk["Haven"],
+            organisation="Politie Basisteam Voorbeeldstad",
+        ),
+        RoleGrant(
+            user=town.users["municipality"],
+            role=Role.MUNICIPALITY,
+            area=town.municipality,
+            organisation="Gemeente Voorbeeldstad, team Veiligheid",
+        ),
+        RoleGrant(
+            user=town.users["municipality2"],
+            role=Role.MUNICIPALITY,
+            area=town.municipality,
+            organisation="Gemeente Voorbeeldstad, handhaving (BOA)",
+        ),
+        RoleGrant(
+            user=town.users["privacy"],
+            role=Role.PRIVACY_OFFICER,
+            organisation="Functionaris gegevensbescherming",
+        ),
         RoleGrant(user=admin, role=Role.ADMIN, organisation="Beheer Samen Veilig"),
     ]
     for grant in grants:
@@ -623,12 +967,18 @@ def build_totp(town: DemoTown) -> None:
     from samenveilig.communities.models import Membership, MembershipRole, MembershipStatus
 
     users = [town.users[key] for key, *_ in DEMO_LOGINS if key in PRIVILEGED_KEYS]
-    extra = Membership.objects.filter(
-        status=MembershipStatus.VERIFIED,
-        role__in=[
-            MembershipRole.COORDINATOR, MembershipRole.TEAM_LEAD, MembershipRole.INVESTIGATOR
-        ],
-    ).exclude(user__in=users).select_related("user")
+    extra = (
+        Membership.objects.filter(
+            status=MembershipStatus.VERIFIED,
+            role__in=[
+                MembershipRole.COORDINATOR,
+                MembershipRole.TEAM_LEAD,
+                MembershipRole.INVESTIGATOR,
+            ],
+        )
+        .exclude(user__in=users)
+        .select_related("user")
+    )
     for user in [*users, *(m.user for m in extra)]:
         TOTP.activate(user, totp_secret_for(user.email))
 

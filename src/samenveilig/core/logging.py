@@ -11,7 +11,16 @@ from typing import Any
 
 import structlog
 
-FORBIDDEN_KEYS = {"email", "name", "display_name", "postcode", "address", "phone", "password", "text"}
+FORBIDDEN_KEYS = {
+    "email",
+    "name",
+    "display_name",
+    "postcode",
+    "address",
+    "phone",
+    "password",
+    "text",
+}
 
 
 def scrub_personal_data(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -45,14 +54,17 @@ def configure_logging(log_format: str, level: str) -> dict[str, Any]:
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    renderer,
+                ],
                 "foreign_pre_chain": shared,
             }
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
-            # Django's request logger prints full URLs (which may contain tokens) on 4xx: keep it quiet.
+            # Django logs full URLs (which may hold tokens) on 4xx: only errors.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "WARNING"},
         },

@@ -32,16 +32,20 @@ def report_result(command: BaseCommand, result: ImportResult, *, unit: str) -> N
                 "Created %(count)d districts or municipalities without a boundary (named by their "
                 "neighbourhoods; import their own features to add the boundary).",
                 result.parents_created,
-            ) % {"count": result.parents_created}
+            )
+            % {"count": result.parents_created}
         )
     if result.unresolved:
-        command.stdout.write(command.style.WARNING(
-            ngettext(
-                "%(count)d address lies outside every known neighbourhood.",
-                "%(count)d addresses lie outside every known neighbourhood.",
-                result.unresolved,
-            ) % {"count": result.unresolved}
-        ))
+        command.stdout.write(
+            command.style.WARNING(
+                ngettext(
+                    "%(count)d address lies outside every known neighbourhood.",
+                    "%(count)d addresses lie outside every known neighbourhood.",
+                    result.unresolved,
+                )
+                % {"count": result.unresolved}
+            )
+        )
     if result.errors:
         heading = _("Bad rows (%(unit)s: reason):") % {"unit": unit}
         command.stdout.write(command.style.WARNING(heading))

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="GeoJSON file (EPSG:4326 longitude/latitude)")
         parser.add_argument(
-            "--skip-addresses", action="store_true",
+            "--skip-addresses",
+            action="store_true",
             help="Do not resolve the stored addresses to the (new) buurt boundaries afterwards.",
         )
 

@@ -34,9 +34,11 @@ class Command(BaseCommand):
         verbose = int(options.get("verbosity", 1)) > 1
         progress = (lambda line: self.stdout.write(f"  {line}")) if verbose else None
         town = demo.load_demo(progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo town {demo.CITY} loaded in {time.monotonic() - started:.1f} s: "
-            f"{len(town.areas)} areas, {len(town.addresses)} addresses, "
-            f"{len(town.users) + len(town.members) + len(town.residents)} users, "
-            f"{len(town.communities)} communities."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo town {demo.CITY} loaded in {time.monotonic() - started:.1f} s: "
+                f"{len(town.areas)} areas, {len(town.addresses)} addresses, "
+                f"{len(town.users) + len(town.members) + len(town.residents)} users, "
+                f"{len(town.communities)} communities."
+            )
+        )

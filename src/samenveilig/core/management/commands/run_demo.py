@@ -32,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("SAMENVEILIG_PORT", "8000")),
+            "--port",
+            type=int,
+            default=int(os.environ.get("SAMENVEILIG_PORT", "8000")),
             help="port of the web server on 127.0.0.1 (default: $SAMENVEILIG_PORT or 8000)",
         )
         parser.add_argument("--no-worker", action="store_true", help="run the web server only")
@@ -56,8 +58,10 @@ class Command(BaseCommand):
         out = self.stdout.write
         out("")
         out(self.style.MIGRATE_HEADING(f"Samen Veilig demo — {demo.CITY}"))
-        out(f"Open http://127.0.0.1:{port}/ and log in with one of these accounts "
-            f"(password for all: {demo.DEMO_PASSWORD}):")
+        out(
+            f"Open http://127.0.0.1:{port}/ and log in with one of these accounts "
+            f"(password for all: {demo.DEMO_PASSWORD}):"
+        )
         out("")
         out(f"  {'role'.ljust(width)}  {'e-mail'.ljust(email_width)}  password")
         out(f"  {'-' * width}  {'-' * email_width}  {'-' * len(demo.DEMO_PASSWORD)}")

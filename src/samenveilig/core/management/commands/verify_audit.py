@@ -5,7 +5,9 @@ from samenveilig.core.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit log; exits non-zero when a row was edited or deleted."
+    help = (
+        "Verify the hash chain of the audit log; exits non-zero when a row was edited or deleted."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         problems = verify_chain()
