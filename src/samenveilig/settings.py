@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "samenveilig.areas",
     "samenveilig.communities",
     "samenveilig.analysis",
+    "samenveilig.reports",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("me/", include("samenveilig.accounts.urls")),
     path("areas/", include("samenveilig.areas.urls")),
     path("communities/", include("samenveilig.communities.urls")),
+    path("meldingen/", include("samenveilig.reports.urls")),
+    path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
     path("admin/", admin.site.urls),

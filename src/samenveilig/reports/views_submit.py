@@ -1,0 +1,3 @@
+"""Filled in by its journey."""
+
+urlpatterns: list = []
