@@ -1,10 +1,17 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from samenveilig.accounts.models import Role
+from samenveilig.accounts.roles import deployment_roles
+
 
 def site(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    roles = deployment_roles(user) if user is not None else set()
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        # The navigation shows the partner inbox only to police and municipality users.
+        "nav_is_partner": bool(roles & {Role.POLICE, Role.MUNICIPALITY}),
     }
