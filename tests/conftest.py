@@ -58,3 +58,13 @@ def login(client: Client, user, *, with_mfa: bool = False) -> Client:
 @pytest.fixture
 def resident(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and throttles live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -200,7 +200,7 @@ class Report(TrackedModel):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         indexes = [
-            # Partner inbox: newest first within a jurisdiction, keyset-paginated on (submitted_at, id).
+            # Partner inbox: newest first per jurisdiction, keyset-paginated on (submitted_at, id).
             models.Index(fields=["partner", "neighbourhood", "status", "-submitted_at", "-id"]),
             models.Index(fields=["neighbourhood", "-submitted_at", "-id"]),
             models.Index(fields=["category", "observed_at"]),
@@ -263,6 +263,9 @@ class PersonDescription(models.Model):
         verbose_name = _("person description")
         verbose_name_plural = _("person descriptions")
 
+    def __str__(self) -> str:
+        return f"{self.report} person {self.position}"
+
 
 class VehicleDescription(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="vehicles")
@@ -273,7 +276,7 @@ class VehicleDescription(models.Model):
     colour = models.CharField(_("colour"), max_length=40, blank=True)
     lettering = models.CharField(_("lettering"), max_length=120, blank=True)
     licence_plate = models.CharField(_("licence plate"), max_length=20, blank=True)
-    # Upper case without dashes or spaces; "*" and "?" stand for unknown characters of a partial plate.
+    # Upper case without dashes or spaces; "*" and "?" stand for unknown characters (partial plate).
     licence_plate_normalised = models.CharField(max_length=12, blank=True, db_index=True)
     direction = models.CharField(_("direction"), max_length=120, blank=True)
 
@@ -281,6 +284,9 @@ class VehicleDescription(models.Model):
         ordering = ["position"]
         verbose_name = _("vehicle description")
         verbose_name_plural = _("vehicle descriptions")
+
+    def __str__(self) -> str:
+        return f"{self.report} vehicle {self.position}"
 
 
 class ReportPhoto(models.Model):
@@ -295,6 +301,9 @@ class ReportPhoto(models.Model):
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.report} photo {self.pk}"
 
 
 class EventKind(models.TextChoices):
@@ -329,6 +338,9 @@ class ReportEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind}"
 
 
 class Open311ApiKey(models.Model):

@@ -52,7 +52,7 @@ class ReportValidationError(Exception):
 
 
 class ReportActionError(Exception):
-    """A lifecycle action that is not possible now (wrong status, wrong role): a translated message."""
+    """A lifecycle action that is not possible now (wrong status or role): a translated message."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

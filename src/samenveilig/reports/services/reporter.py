@@ -1,0 +1,148 @@
+"""What a reporter does with and reads of their own reports (REP-8, REP-11).
+
+Reads here are scoped to the reporter themselves: a report of someone else is ``None``, so a
+page can answer 404 without revealing that it exists. Partner-side reads live in ``selectors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from samenveilig.core import audit
+from samenveilig.reports import photos as photo_processing
+from samenveilig.reports.models import (
+    DESCRIPTION_MAX_LENGTH,
+    OPEN_STATUSES,
+    EventKind,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+)
+from samenveilig.reports.types import ReportActionError, ReportValidationError
+
+if TYPE_CHECKING:
+    from samenveilig.accounts.models import User
+    from samenveilig.accounts.roles import AnyUser
+
+# A reporter can add to a report until it is closed, also while it waits for a coordinator.
+ADDABLE_STATUSES = (*OPEN_STATUSES, ReportStatus.PENDING_MODERATION)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def reports_of(user: AnyUser) -> QuerySet[Report]:
+    """The user's own reports, newest first."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    return (
+        Report.objects.filter(reporter=user)
+        .select_related("category", "neighbourhood")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def own_report_or_none(user: AnyUser, reference: str) -> Report | None:
+    """The report with this reference if ``user`` filed it, else ``None``."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Report.objects.select_related("category", "neighbourhood", "address")
+        .filter(reference=reference, reporter=user)
+        .first()
+    )
+
+
+def history_for_reporter(report: Report) -> QuerySet[ReportEvent]:
+    """The events the reporter may see, oldest first: status changes, messages, thanks."""
+    return report.events.filter(visible_to_reporter=True).order_by("created_at", "id")
+
+
+def can_add_information(user: AnyUser, report: Report) -> bool:
+    return (
+        user.is_authenticated
+        and report.reporter_id == user.pk
+        and report.status in ADDABLE_STATUSES
+    )
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def report_add_information(
+    *,
+    reporter: User,
+    report: Report,
+    text: str,
+    photos: Sequence[UploadedFile] = (),
+) -> ReportEvent:
+    """The reporter adds information or answers a partner's question.
+
+    Only the reporter of an open report (or one waiting for moderation) may; others get
+    ``ReportActionError``. Bad text or photos raise ``ReportValidationError`` (``text``,
+    ``photos``). Creates an ``INFORMATION_ADDED`` event the partner sees in the history.
+    """
+    if reporter is None or not reporter.is_authenticated or report.reporter_id != reporter.pk:
+        raise ReportActionError(_("Only the person who sent this report can add to it."))
+    errors: dict[str, list[str]] = {}
+    text = text if isinstance(text, str) else ""
+    if not text.strip() and not photos:
+        errors["text"] = [_("Write what you want to add, or add a photo.")]
+    elif len(text) > DESCRIPTION_MAX_LENGTH:
+        errors["text"] = [
+            _("Keep it under %(max)d characters (now %(n)d).")
+            % {"max": DESCRIPTION_MAX_LENGTH, "n": len(text)}
+        ]
+    processed: list[photo_processing.ProcessedPhoto] = []
+    if not errors and photos:
+        try:
+            processed = photo_processing.process_photos(list(photos), already=report.photos.count())
+        except photo_processing.PhotoError as error:
+            errors["photos"] = [error.message]
+    if errors:
+        raise ReportValidationError(errors)
+
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            if locked.status not in ADDABLE_STATUSES:
+                raise ReportActionError(
+                    _(
+                        "This report is closed, so nothing can be added. Send a new report if "
+                        "something happened again."
+                    )
+                )
+            for photo in processed:
+                stored = ReportPhoto(report=locked, width=photo.width, height=photo.height)
+                stored.image.save(photo.content.name, photo.content, save=False)
+                stored_files.append(stored.image.name)
+                stored.save()
+            event = ReportEvent.objects.create(
+                report=locked,
+                kind=EventKind.INFORMATION_ADDED,
+                actor=reporter,
+                actor_side="reporter",
+                text=text,
+                visible_to_reporter=True,
+            )
+            locked.updated_by = reporter
+            locked.save(update_fields=["updated_at", "updated_by"])
+            audit.record(
+                actor=reporter,
+                action="reports.information_added",
+                obj=locked,
+                details={"event_id": event.pk, "photos": len(processed)},
+            )
+    except Exception:
+        for name in stored_files:
+            ReportPhoto._meta.get_field("image").storage.delete(name)
+        raise
+    return event
