@@ -1,0 +1,317 @@
+"""How Samen Veilig's reports map onto Open311 GeoReport v2 fields.
+
+- Service attributes: the signalement fields (REP-3) of one person and one vehicle, as
+  ``attribute[person_behaviour]``, ``attribute[vehicle_licence_plate]``, … Open311 attributes are
+  flat, so a request carries at most one person and one vehicle; the web form and the REST API
+  take more.
+- Public request fields: what ``GET requests`` shows to anyone. The spec makes this endpoint
+  public, and PRODUCT §2 forbids leaking reporters or what they wrote, so a request shows its
+  category as its description, the buurt instead of the street address, a rounded location and the
+  outcome instead of the partner's free-text note
+  (docs/decisions/0012-open311-public-request-fields.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samenveilig.api.open311_xml import iso
+from samenveilig.reports.models import (
+    Category,
+    Outcome,
+    Partner,
+    PersonDescription,
+    Report,
+    ReportStatus,
+    VehicleDescription,
+)
+
+# ~110 m north–south and ~70 m east–west in the Netherlands: a street, not a house.
+PUBLIC_COORDINATE_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str  # Open311 attribute code: "person_behaviour"
+    field: str  # model field name: "behaviour"
+    datatype: str  # string / number / text
+    hint: Any = ""  # datatype_description (lazy translation)
+
+    def description(self, model: type) -> str:
+        return str(model._meta.get_field(self.field).verbose_name)
+
+    def max_length(self, model: type) -> int | None:
+        return model._meta.get_field(self.field).max_length
+
+
+_PERSON_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    (
+        "behaviour",
+        "text",
+        gettext_lazy(
+            "Required when you describe a person: what did the person do? "
+            "Write what you saw, not what you suspect."
+        ),
+    ),
+    ("sex", "string", ""),
+    ("age_min", "number", gettext_lazy("Estimated age, lower bound (0–110).")),
+    ("age_max", "number", gettext_lazy("Estimated age, upper bound (0–110).")),
+    ("height_min_cm", "number", gettext_lazy("Estimated height in cm, lower bound (50–250).")),
+    ("height_max_cm", "number", gettext_lazy("Estimated height in cm, upper bound (50–250).")),
+    ("build", "string", ""),
+    (
+        "skin_colour",
+        "string",
+        gettext_lazy(
+            "Optional. Only together with at least two other distinctive details "
+            "(hair, top, bottom, shoes, features)."
+        ),
+    ),
+    ("hair_colour", "string", ""),
+    ("hair_style", "string", ""),
+    ("beard", "string", ""),
+    ("glasses", "string", ""),
+    ("top", "string", ""),
+    ("bottom", "string", ""),
+    ("shoes", "string", ""),
+    ("headwear", "string", ""),
+    ("features", "string", ""),
+    ("direction", "string", ""),
+    ("transport", "string", ""),
+)
+_VEHICLE_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("kind", "string", ""),
+    ("make", "string", ""),
+    ("model", "string", ""),
+    ("colour", "string", ""),
+    ("lettering", "string", ""),
+    (
+        "licence_plate",
+        "string",
+        gettext_lazy("Dutch licence plate; write unknown characters as * or ?."),
+    ),
+    ("direction", "string", ""),
+)
+
+PERSON_ATTRIBUTES = tuple(Attribute(f"person_{f}", f, t, h) for f, t, h in _PERSON_FIELDS)
+VEHICLE_ATTRIBUTES = tuple(Attribute(f"vehicle_{f}", f, t, h) for f, t, h in _VEHICLE_FIELDS)
+
+
+def attributes_for(category: Category) -> list[tuple[Attribute, type]]:
+    """The attributes a category asks for, each with the model it fills."""
+    result: list[tuple[Attribute, type]] = []
+    if category.asks_person:
+        result += [(attribute, PersonDescription) for attribute in PERSON_ATTRIBUTES]
+    if category.asks_vehicle:
+        result += [(attribute, VehicleDescription) for attribute in VEHICLE_ATTRIBUTES]
+    return result
+
+
+def service_entry(category: Category, language: str) -> dict[str, Any]:
+    """One item of ``GET services``."""
+    return {
+        "service_code": category.code,
+        "service_name": category.name(language),
+        "description": category.description(language),
+        "metadata": bool(category.asks_person or category.asks_vehicle),
+        "type": "realtime",
+        "keywords": category.group,
+        "group": category.group,
+    }
+
+
+def service_definition(category: Category) -> dict[str, Any]:
+    """``GET services/{code}``: the attributes of the category's signalement fields."""
+    attributes = []
+    for order, (attribute, model) in enumerate(attributes_for(category), start=1):
+        hint = str(attribute.hint) if attribute.hint else None
+        attributes.append(
+            {
+                "variable": True,
+                "code": attribute.code,
+                "datatype": attribute.datatype,
+                # Open311 "required" means every request must carry it; behaviour is only
+                # required for a request that describes a person (see datatype_description).
+                "required": False,
+                "datatype_description": hint,
+                "order": order,
+                "description": attribute.description(model),
+                "values": [],
+            }
+        )
+    return {"service_code": category.code, "attributes": attributes}
+
+
+class AttributeValueError(ValueError):
+    """A bad ``attribute[...]`` value: ``param`` names the form field for the error message."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+def _group(
+    values: dict[str, str], attributes: Iterable[Attribute], model: type
+) -> dict[str, Any] | None:
+    found: dict[str, Any] = {}
+    for attribute in attributes:
+        raw = values.get(attribute.code)
+        if raw is None or raw.strip() == "":
+            continue
+        raw = raw.strip()
+        param = f"attribute[{attribute.code}]"
+        if attribute.datatype == "number":
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
+                raise AttributeValueError(
+                    param, _("%(param)s must be a whole number.") % {"param": param}
+                )
+            found[attribute.field] = int(raw)
+        else:
+            limit = attribute.max_length(model)
+            if limit is not None and len(raw) > limit:
+                raise AttributeValueError(
+                    param,
+                    _("%(param)s may be at most %(limit)s characters.")
+                    % {"param": param, "limit": limit},
+                )
+            found[attribute.field] = raw
+    return found or None
+
+
+def descriptions_from_attributes(
+    category: Category, values: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``attribute[...]`` values → the ``persons`` and ``vehicles`` of a ``ReportInput``.
+
+    Codes the category does not ask for are refused, so a client learns about a typo instead of
+    losing the value silently.
+    """
+    known = {attribute.code for attribute, _model in attributes_for(category)}
+    for code in values:
+        if code not in known:
+            raise AttributeValueError(
+                f"attribute[{code}]",
+                _("attribute[%(code)s] is not an attribute of service %(service)s.")
+                % {"code": code[:60], "service": category.code},
+            )
+    persons: list[dict[str, Any]] = []
+    vehicles: list[dict[str, Any]] = []
+    if category.asks_person:
+        person = _group(values, PERSON_ATTRIBUTES, PersonDescription)
+        if person is not None:
+            person.setdefault("behaviour", "")
+            persons.append(person)
+    if category.asks_vehicle:
+        vehicle = _group(values, VEHICLE_ATTRIBUTES, VehicleDescription)
+        if vehicle is not None:
+            vehicles.append(vehicle)
+    return persons, vehicles
+
+
+def error_param(field: str) -> str:
+    """A ``ReportValidationError`` key as the Open311 parameter a client sent."""
+    if field.startswith("persons.") or field.startswith("vehicles."):
+        parts = field.split(".")
+        prefix = "person" if parts[0] == "persons" else "vehicle"
+        if len(parts) >= 3:
+            return f"attribute[{prefix}_{parts[2]}]"
+        return f"attribute[{prefix}_…]"
+    return {
+        "location": "lat/long",
+        "lat": "lat",
+        "lon": "long",
+        "address": "address_string",
+        "observed_at": "requested_datetime",
+        "category": "service_code",
+        "photos": "media_url",
+    }.get(field, field)
+
+
+# --- Public GET requests -------------------------------------------------------------------------
+
+PUBLIC_STATUSES = (
+    ReportStatus.SUBMITTED,
+    ReportStatus.ACKNOWLEDGED,
+    ReportStatus.IN_PROGRESS,
+    ReportStatus.FORWARDED,
+    ReportStatus.CLOSED,
+)
+
+
+def open311_status(report: Report) -> str:
+    return "closed" if report.status == ReportStatus.CLOSED else "open"
+
+
+def status_notes(report: Report) -> str:
+    """The outcome or the status in words; never the partner's free-text note."""
+    if report.status == ReportStatus.CLOSED and report.outcome:
+        return str(Outcome(report.outcome).label)
+    return str(ReportStatus(report.status).label)
+
+
+def municipality_of(report: Report) -> Any:
+    district = report.neighbourhood.parent if report.neighbourhood_id else None
+    return district.parent if district is not None else None
+
+
+def agency_responsible(report: Report) -> str:
+    partner = report.forwarded_to or report.partner
+    if partner == Partner.POLICE:
+        return _("Police")
+    municipality = municipality_of(report)
+    if municipality is None:
+        return str(Partner(partner).label) if partner in Partner.values else ""
+    return _("Municipality of %(name)s") % {"name": municipality.name}
+
+
+def service_notice(category: Category) -> str:
+    return _(
+        "We aim to acknowledge this report within %(ack)s hours "
+        "and to close it within %(close)s days."
+    ) % {"ack": category.acknowledge_within_hours, "close": category.close_within_days}
+
+
+def public_address(report: Report) -> str:
+    """The buurt and municipality: where, to a street, without anyone's front door."""
+    neighbourhood = report.neighbourhood
+    municipality = municipality_of(report)
+    parts = [neighbourhood.name] if neighbourhood is not None else []
+    if municipality is not None:
+        parts.append(municipality.name)
+    return ", ".join(parts)
+
+
+def public_zipcode(report: Report) -> str:
+    """The four digits of the postcode (PC4, thousands of addresses), or nothing."""
+    if report.address is None:
+        return ""
+    return report.address.postcode[:4]
+
+
+def public_request(report: Report, language: str) -> dict[str, Any]:
+    """One item of ``GET requests``: the spec's fields, without personal data."""
+    return {
+        "service_request_id": report.reference,
+        "status": open311_status(report),
+        "status_notes": status_notes(report),
+        "service_name": report.category.name(language),
+        "service_code": report.category.code,
+        "description": report.category.name(language),
+        "agency_responsible": agency_responsible(report),
+        "service_notice": service_notice(report.category),
+        "requested_datetime": iso(report.submitted_at),
+        "updated_datetime": iso(report.updated_at),
+        "expected_datetime": iso(report.close_due_at),
+        "address": public_address(report),
+        "address_id": "",
+        "zipcode": public_zipcode(report),
+        "lat": round(report.lat, PUBLIC_COORDINATE_DECIMALS),
+        "long": round(report.lon, PUBLIC_COORDINATE_DECIMALS),
+        "media_url": "",
+    }
