@@ -1,3 +1,488 @@
-"""Filled in by its journey."""
+"""Partner, coordinator and member pages of reports (REP-7…REP-11).
 
-urlpatterns: list = []
+- ``reports:inbox`` — police and municipality only (others 403): tabs, filters, keyset pages.
+- ``reports:handle`` — the full report for a partner who may handle it; anyone else gets a 404
+  so the page does not reveal that the reference exists. Actions post to
+  ``reports:handle_action``; a refusal shows on the page (status 200), never a 500.
+- ``reports:photo`` — photos only through this permission-checked view, never a media URL.
+- ``reports:moderation`` / ``reports:moderate`` — coordinators (others 403 / 404).
+- ``reports:community`` — verified members see recent reports of their communities' buurten
+  without reporter, text, place or photos; a logged-in user without a verified membership gets
+  the page with an explanation and no reports (the page itself reveals nothing).
+- ``reports:figures`` — the REP-9 table, for everyone logged in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from samenveilig.reports import figures as figures_module
+from samenveilig.reports import permissions, selectors
+from samenveilig.reports.categories import category_name
+from samenveilig.reports.models import (
+    DESCRIPTION_MAX_LENGTH,
+    EventKind,
+    Outcome,
+    Partner,
+    Report,
+    ReportPhoto,
+    ReportStatus,
+)
+from samenveilig.reports.services import lifecycle
+from samenveilig.reports.types import ReportActionError
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class InboxFilterForm(forms.Form):
+    category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=None, required=False)
+    neighbourhood = forms.ModelChoiceField(
+        label=gettext_lazy("Neighbourhood"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.inbox_categories(user)
+        self.fields["category"].label_from_instance = category_name
+        self.fields["category"].empty_label = _("All categories")
+        self.fields["neighbourhood"].queryset = selectors.inbox_neighbourhoods(user)
+        self.fields["neighbourhood"].empty_label = _("All neighbourhoods")
+
+
+class StartForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note to the reporter (optional)"),
+        required=False,
+        max_length=lifecycle.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AskForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Message or question to the reporter"),
+        help_text=gettext_lazy("The reporter reads it on their report's page and can answer."),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ForwardForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note for the partner you forward to"),
+        help_text=gettext_lazy(
+            "Only partners read this note; the reporter sees that it was forwarded."
+        ),
+        max_length=lifecycle.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"), choices=[("", "---------"), *Outcome.choices]
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note to the reporter"),
+        help_text=gettext_lazy(
+            "Required for “no action possible” and “insufficient information”: say why."
+        ),
+        required=False,
+        max_length=lifecycle.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ThankForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("A word of thanks (optional)"),
+        required=False,
+        max_length=lifecycle.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    pass
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))]
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note to the reporter"),
+        help_text=gettext_lazy("Required when you reject the report."),
+        required=False,
+        max_length=lifecycle.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "acknowledge": AcknowledgeForm,
+    "start": StartForm,
+    "ask": AskForm,
+    "forward": ForwardForm,
+    "close": CloseForm,
+    "thank": ThankForm,
+}
+# Which lifecycle transition each page action is, to show only the forms that can succeed.
+ACTION_TRANSITIONS = {
+    "acknowledge": "acknowledge",
+    "start": "start",
+    "ask": "ask_reporter",
+    "forward": "forward",
+    "close": "close",
+    "thank": "thank",
+}
+
+
+# --- inbox ---------------------------------------------------------------------------------------
+
+
+def _require_partner(request: HttpRequest) -> None:
+    if not permissions.is_partner_user(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_partner(request)
+    view = request.GET.get("view", "new")
+    if view not in selectors.INBOX_VIEWS:
+        view = "new"
+    form = InboxFilterForm(request.GET or None, user=request.user)
+    category = neighbourhood = None
+    if form.is_bound and form.is_valid():
+        category = form.cleaned_data["category"]
+        neighbourhood = form.cleaned_data["neighbourhood"]
+    page = selectors.partner_inbox(
+        request.user,
+        view=view,
+        category=category,
+        neighbourhood=neighbourhood,
+        after=request.GET.get("after"),
+    )
+    for report in page.reports:
+        report.category_label = category_name(report.category)  # type: ignore[attr-defined]
+    for group in page.groups:
+        group.incident.category_label = category_name(  # type: ignore[attr-defined]
+            group.incident.category
+        )
+        for report in group.reports:
+            report.category_label = category_name(report.category)  # type: ignore[attr-defined]
+    filters = {
+        key: request.GET[key] for key in ("category", "neighbourhood") if request.GET.get(key)
+    }
+    tabs = [
+        {
+            "view": key,
+            "label": label,
+            "url": "?" + urlencode({"view": key, **filters}),
+            "current": key == view,
+        }
+        for key, label in (
+            ("new", _("New")),
+            ("open", _("Open")),
+            ("overdue", _("Overdue")),
+            ("closed", _("Closed")),
+            ("incidents", _("Incidents")),
+        )
+    ]
+    next_url = (
+        "?" + urlencode({"view": view, **filters, "after": page.next_cursor})
+        if page.next_cursor
+        else None
+    )
+    return render(
+        request,
+        "reports/partner/inbox.html",
+        {
+            "page": page,
+            "view": view,
+            "tabs": tabs,
+            "current_tab": next(tab for tab in tabs if tab["current"]),
+            "form": form,
+            "next_url": next_url,
+            "is_continued": bool(request.GET.get("after")),
+            "first_url": "?" + urlencode({"view": view, **filters}),
+        },
+    )
+
+
+# --- one report ----------------------------------------------------------------------------------
+
+
+def _handled_report(request: HttpRequest, reference: str) -> Report:
+    report = selectors.handled_report_or_none(request.user, reference)
+    if report is None:
+        raise Http404
+    return report
+
+
+def _allowed_actions(report: Report, thanked: bool) -> list[str]:
+    allowed = []
+    for action, transition in ACTION_TRANSITIONS.items():
+        statuses, _target = lifecycle.TRANSITIONS[transition]
+        if report.status not in statuses:
+            continue
+        if action == "thank" and thanked:
+            continue
+        if action == "forward" and report.forwarded_to:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def _forward_target(report: Report) -> str:
+    return Partner.MUNICIPALITY if report.partner == Partner.POLICE else Partner.POLICE
+
+
+def _handle_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    bound: tuple[str, forms.Form] | None = None,
+    page_error: str | None = None,
+) -> HttpResponse:
+    events = selectors.history_for_partner(report)
+    status_labels = dict(ReportStatus.choices)
+    for event in events:
+        event.to_status_label = status_labels.get(event.to_status, "")  # type: ignore[attr-defined]
+    thanked = any(event.kind == EventKind.THANKED for event in events)
+    allowed = _allowed_actions(report, thanked)
+    action_forms: dict[str, forms.Form] = {
+        action: ACTION_FORMS[action](prefix=action) for action in allowed
+    }
+    if bound is not None:
+        action_forms[bound[0]] = bound[1]
+    show_identity = permissions.user_can_see_reporter_identity(request.user, report)
+    forward_to = _forward_target(report)
+    return render(
+        request,
+        "reports/partner/handle.html",
+        {
+            "report": report,
+            "category_label": category_name(report.category),
+            "persons": list(report.persons.all()),
+            "vehicles": list(report.vehicles.all()),
+            "photo_ids": list(report.photos.order_by("id").values_list("id", flat=True)),
+            "events": events,
+            "due": selectors.due_state(report),
+            "show_identity": show_identity,
+            "reporter": report.reporter if show_identity else None,
+            "action_forms": action_forms,
+            "forward_to_label": Partner(forward_to).label,
+            "page_error": page_error,
+        },
+    )
+
+
+@login_required
+@require_GET
+def handle(request: HttpRequest, reference: str) -> HttpResponse:
+    report = _handled_report(request, reference)
+    return _handle_page(request, report)
+
+
+def _run_action(request: HttpRequest, report: Report, action: str, data: dict[str, Any]) -> None:
+    user = request.user
+    if action == "acknowledge":
+        lifecycle.report_acknowledge(actor=user, report=report)
+    elif action == "start":
+        lifecycle.report_start(actor=user, report=report, note=data["note"])
+    elif action == "ask":
+        lifecycle.report_ask_reporter(actor=user, report=report, text=data["text"])
+    elif action == "forward":
+        lifecycle.report_forward(
+            actor=user, report=report, to_partner=_forward_target(report), note=data["note"]
+        )
+    elif action == "close":
+        lifecycle.report_close(
+            actor=user, report=report, outcome=data["outcome"], note=data["note"]
+        )
+    elif action == "thank":
+        lifecycle.report_thank(actor=user, report=report, text=data["text"])
+
+
+SUCCESS_MESSAGES = {
+    "acknowledge": gettext_lazy("The report is acknowledged; the reporter has been told."),
+    "start": gettext_lazy("The report is in progress; the reporter has been told."),
+    "ask": gettext_lazy("Your message has been sent to the reporter."),
+    "forward": gettext_lazy("The report has been forwarded."),
+    "close": gettext_lazy("The report is closed; the reporter has been told."),
+    "thank": gettext_lazy("The reporter has been thanked."),
+}
+
+
+@require_POST
+@login_required
+def handle_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    report = _handled_report(request, reference)
+    form = ACTION_FORMS[action](request.POST, prefix=action)
+    if not form.is_valid():
+        return _handle_page(request, report, bound=(action, form))
+    try:
+        _run_action(request, report, action, form.cleaned_data)
+    except ReportActionError as error:
+        form.add_error(None, error.message)
+        fresh = selectors.handled_report_or_none(request.user, reference) or report
+        return _handle_page(request, fresh, bound=(action, form), page_error=error.message)
+    messages.success(request, str(SUCCESS_MESSAGES[action]))
+    if selectors.handled_report_or_none(request.user, reference) is None:
+        # Forwarded away from the user's side: the report is no longer theirs to open.
+        return redirect("reports:inbox")
+    return redirect("reports:handle", reference=reference)
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, reference: str, photo_id: int) -> HttpResponse:
+    report = Report.objects.filter(reference=reference).first()
+    if report is None or not permissions.user_can_see_report_photos(request.user, report):
+        raise Http404
+    stored = ReportPhoto.objects.filter(pk=photo_id, report=report).first()
+    if stored is None:
+        raise Http404
+    try:
+        handle_ = stored.image.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(handle_, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+
+def _moderation_page(
+    request: HttpRequest,
+    *,
+    bound: tuple[int, ModerationForm] | None = None,
+    page_error: str | None = None,
+) -> HttpResponse:
+    reports = list(selectors.moderation_queue(request.user))
+    for report in reports:
+        report.category_label = category_name(report.category)  # type: ignore[attr-defined]
+        report.form = (  # type: ignore[attr-defined]
+            bound[1]
+            if bound is not None and bound[0] == report.pk
+            else ModerationForm(prefix=f"r{report.pk}")
+        )
+    return render(
+        request,
+        "reports/partner/moderation.html",
+        {"reports": reports, "page_error": page_error},
+    )
+
+
+@login_required
+@require_GET
+def moderation(request: HttpRequest) -> HttpResponse:
+    if not permissions.coordinated_area_ids(request.user):
+        raise PermissionDenied
+    return _moderation_page(request)
+
+
+@require_POST
+@login_required
+def moderate(request: HttpRequest, reference: str) -> HttpResponse:
+    if not permissions.coordinated_area_ids(request.user):
+        raise PermissionDenied
+    report = selectors.moderatable_report_or_none(request.user, reference)
+    if report is None:
+        raise Http404
+    form = ModerationForm(request.POST, prefix=f"r{report.pk}")
+    if not form.is_valid():
+        return _moderation_page(request, bound=(report.pk, form))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        lifecycle.report_moderate(
+            actor=request.user, report=report, approve=approve, note=form.cleaned_data["note"]
+        )
+    except ReportActionError as error:
+        form.add_error(None, error.message)
+        return _moderation_page(request, bound=(report.pk, form), page_error=error.message)
+    if approve:
+        messages.success(
+            request,
+            _("Report %(reference)s is approved and goes to the partner.")
+            % {"reference": reference},
+        )
+    else:
+        messages.success(
+            request, _("Report %(reference)s is not accepted.") % {"reference": reference}
+        )
+    return redirect("reports:moderation")
+
+
+# --- community members and public figures --------------------------------------------------------
+
+
+@login_required
+@require_GET
+def community(request: HttpRequest) -> HttpResponse:
+    is_member = bool(permissions.member_area_ids(request.user))
+    reports = list(selectors.community_reports(request.user)) if is_member else []
+    for report in reports:
+        report.category_label = category_name(report.category)  # type: ignore[attr-defined]
+    return render(
+        request, "reports/partner/community.html", {"reports": reports, "is_member": is_member}
+    )
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    try:
+        days = int(request.GET.get("days", figures_module.DEFAULT_WINDOW_DAYS))
+    except ValueError:
+        days = figures_module.DEFAULT_WINDOW_DAYS
+    if days not in figures_module.WINDOW_CHOICES:
+        days = figures_module.DEFAULT_WINDOW_DAYS
+    result = figures_module.response_time_figures(days=days)
+    return render(
+        request,
+        "reports/figures/figures.html",
+        {
+            "figures": result,
+            "windows": [
+                {"days": choice, "current": choice == days}
+                for choice in figures_module.WINDOW_CHOICES
+            ],
+        },
+    )
+
+
+# The shape of a reference (see ``routing.new_reference``), as in the reporter's pages.
+REFERENCE = r"(?P<reference>M-[0-9A-Z]{8})"
+ACTIONS = "|".join(ACTION_FORMS)
+
+urlpatterns = [
+    path("inbox/", inbox, name="inbox"),
+    path("moderatie/", moderation, name="moderation"),
+    re_path(rf"^moderatie/{REFERENCE}/$", moderate, name="moderate"),
+    path("buurt/", community, name="community"),
+    path("reactietijden/", figures, name="figures"),
+    re_path(rf"^{REFERENCE}/behandelen/$", handle, name="handle"),
+    re_path(
+        rf"^{REFERENCE}/behandelen/(?P<action>{ACTIONS})/$", handle_action, name="handle_action"
+    ),
+    re_path(rf"^{REFERENCE}/foto/(?P<photo_id>[0-9]+)/$", photo, name="photo"),
+]
