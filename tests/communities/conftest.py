@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from samenveilig.communities.models import MembershipRole
 from tests.factories import CommunityFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are asserted in English (the msgids); pages pick their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
