@@ -3,6 +3,7 @@ from django.http import HttpRequest
 
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import deployment_roles
+from samenveilig.communities.selectors import coordinated_community_ids, verified_community_ids
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -14,4 +15,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         # The navigation shows the partner inbox only to police and municipality users.
         "nav_is_partner": bool(roles & {Role.POLICE, Role.MUNICIPALITY}),
+        "nav_is_member": bool(user is not None and verified_community_ids(user)),
+        "nav_is_coordinator": bool(user is not None and coordinated_community_ids(user)),
     }

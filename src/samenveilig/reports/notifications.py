@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
@@ -27,16 +27,8 @@ def absolute_url(path: str) -> str:
 
 
 def reporter_report_url(reference: str) -> str:
-    """The reporter's page of a report, as an absolute link for an e-mail.
-
-    ``reports:detail`` belongs to the reporter's pages; the literal fallback exists only because
-    both sides were built in parallel and must not fail while one is missing.
-    """
-    try:
-        path = reverse("reports:detail", args=[reference])
-    except NoReverseMatch:
-        path = f"/meldingen/{reference}/"
-    return absolute_url(path)
+    """The reporter's page of a report, as an absolute link for an e-mail."""
+    return absolute_url(reverse("reports:detail", args=[reference]))
 
 
 def _status_sentence(event: ReportEvent) -> str:
