@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import random
 import re
+from collections import Counter
+from datetime import timedelta
 from itertools import combinations
 
 import pytest
@@ -15,7 +17,9 @@ from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
+from django.utils import timezone
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
@@ -33,6 +37,7 @@ from samenveilig.communities.models import (
 )
 from samenveilig.core import demo
 from samenveilig.core.management.commands import run_demo
+from samenveilig.reports.models import OPEN_STATUSES
 
 POSTCODE = re.compile(r"^[1-9][0-9]{3}(?!SA|SD|SS)[A-Z]{2}$")
 
@@ -263,3 +268,264 @@ def test_given_an_email_then_the_demo_totp_secret_is_stable_and_valid_base32(set
     assert secret == demo.totp_secret_for("coordinator@voorbeeldstad.demo")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     assert secret != demo.totp_secret_for("admin@voorbeeldstad.demo")
+
+
+# --- Demo reports (issue 3) -----------------------------------------------------------------------
+
+
+def test_given_demo_when_loaded_then_reports_span_categories_states_and_partners(demo_loaded):
+    from samenveilig.reports.categories import DEFAULT_CATEGORIES
+    from samenveilig.reports.models import Outcome, Report, ReportStatus
+
+    reports = Report.objects.all()
+    assert 1200 <= reports.count() <= 2000
+    by_category = Counter(reports.values_list("category__code", flat=True))
+    assert set(by_category) == {row["code"] for row in DEFAULT_CATEGORIES}
+    # Weighted like a real town: much nuisance and bicycle theft, few online reports.
+    assert by_category["overlast"] > by_category["woninginbraak"] > by_category["online"]
+    assert by_category["fietsdiefstal"] > 3 * by_category["online"]
+    by_status = Counter(reports.values_list("status", flat=True))
+    for status in ReportStatus.values:
+        assert by_status[status] > 0, status
+    assert by_status[ReportStatus.CLOSED] > reports.count() / 2
+    assert set(reports.exclude(outcome="").values_list("outcome", flat=True)) == set(Outcome.values)
+    assert set(reports.values_list("partner", flat=True)) == {"police", "municipality"}
+    assert reports.exclude(forwarded_to="").exclude(forwarded_to=F("partner")).exists()
+    # Older reports are mostly closed, the last days mostly open.
+    now = timezone.now()
+    old = reports.filter(submitted_at__lt=now - timedelta(days=30))
+    assert old.filter(status=ReportStatus.CLOSED).count() > 0.9 * old.count()
+    recent = reports.filter(submitted_at__gt=now - timedelta(days=2))
+    assert recent.filter(status__in=OPEN_STATUSES).count() > 0.5 * recent.count()
+    # Reporters are demo people; every buurt with reports is covered by a community.
+    assert not reports.filter(reporter__isnull=True).exists()
+    assert not reports.exclude(reporter__email__endswith="@voorbeeldstad.demo").exists()
+    covered = set(Community.objects.values_list("areas__id", flat=True))
+    assert set(reports.values_list("neighbourhood_id", flat=True)) <= covered
+    assert reports.values("reporter").distinct().count() >= 150
+    assert reports.filter(persons__isnull=False).distinct().count() >= 300
+    assert reports.filter(vehicles__isnull=False).distinct().count() >= 100
+
+
+def test_given_demo_reports_then_they_lie_at_addresses_in_their_buurt(demo_loaded):
+    from samenveilig.reports.models import Report
+
+    polygons = {a.id: shape(a.geometry) for a in Area.objects.filter(level=AreaLevel.NEIGHBOURHOOD)}
+    assert not Report.objects.filter(address__isnull=True).exists()
+    ids = sorted(Report.objects.values_list("id", flat=True))
+    sample = Report.objects.filter(id__in=random.Random(3).sample(ids, 300)).select_related(
+        "address"
+    )
+    for report in sample:
+        assert polygons[report.neighbourhood_id].contains(Point(report.lon, report.lat)), report
+        assert report.address.neighbourhood_id == report.neighbourhood_id
+        assert (report.lat, report.lon) == (report.address.lat, report.address.lon)
+
+
+def test_given_demo_reports_then_timestamps_and_targets_are_consistent(demo_loaded):
+    from samenveilig.reports.models import Category, Report, ReportStatus
+
+    now = timezone.now()
+    targets = {c.id: c for c in Category.objects.all()}
+    rows = Report.objects.values(
+        "reference",
+        "category_id",
+        "status",
+        "outcome",
+        "observed_at",
+        "submitted_at",
+        "acknowledged_at",
+        "first_response_at",
+        "closed_at",
+        "acknowledge_due_at",
+        "respond_due_at",
+        "close_due_at",
+        "created_at",
+    )
+    not_acknowledged = {
+        ReportStatus.PENDING_MODERATION,
+        ReportStatus.SUBMITTED,
+        ReportStatus.REJECTED,
+    }
+    for row in rows:
+        chain = [
+            row[name]
+            for name in (
+                "observed_at",
+                "submitted_at",
+                "acknowledged_at",
+                "first_response_at",
+                "closed_at",
+            )
+            if row[name] is not None
+        ]
+        assert chain == sorted(chain), row
+        assert now - timedelta(days=92) < row["submitted_at"] <= now, row
+        assert row["created_at"] == row["submitted_at"], row
+        assert chain[-1] <= now, row
+        assert (row["status"] == ReportStatus.CLOSED) == (row["closed_at"] is not None), row
+        assert (row["status"] == ReportStatus.CLOSED) == bool(row["outcome"]), row
+        assert (row["acknowledged_at"] is None) == (row["status"] in not_acknowledged), row
+        if row["status"] in {ReportStatus.IN_PROGRESS, ReportStatus.FORWARDED}:
+            assert row["first_response_at"] is not None, row
+        category = targets[row["category_id"]]
+        due = row["acknowledge_due_at"] - row["submitted_at"]
+        assert due == timedelta(hours=category.acknowledge_within_hours), row
+        assert row["respond_due_at"] - row["submitted_at"] == timedelta(
+            hours=category.respond_within_hours
+        )
+        assert row["close_due_at"] - row["submitted_at"] == timedelta(
+            days=category.close_within_days
+        )
+
+
+def test_given_demo_reports_then_every_status_change_has_an_event(demo_loaded):
+    from samenveilig.reports.models import EventKind, Report, ReportEvent
+
+    police = set(RoleGrant.objects.filter(role=Role.POLICE).values_list("user_id", flat=True))
+    municipality = set(
+        RoleGrant.objects.filter(role=Role.MUNICIPALITY).values_list("user_id", flat=True)
+    )
+    reports = {
+        r["id"]: r
+        for r in Report.objects.values("id", "status", "submitted_at", "reporter_id", "closed_at")
+    }
+    events: dict[int, list] = {pk: [] for pk in reports}
+    for event in ReportEvent.objects.order_by("created_at", "id").values():
+        events[event["report_id"]].append(event)
+    now = timezone.now()
+    kinds = Counter()
+    for pk, report in reports.items():
+        history = events[pk]
+        assert history[0]["kind"] == EventKind.SUBMITTED
+        assert history[0]["actor_id"] == report["reporter_id"]
+        assert history[0]["created_at"] == report["submitted_at"]
+        changes = [e for e in history if e["to_status"]]
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after["from_status"] == before["to_status"], (pk, history)
+        assert changes[-1]["to_status"] == report["status"], (pk, history)
+        for event in history:
+            kinds[event["kind"]] += 1
+            assert report["submitted_at"] <= event["created_at"] <= now
+            if event["actor_side"] == "police":
+                assert event["actor_id"] in police
+            elif event["actor_side"] == "municipality":
+                assert event["actor_id"] in municipality
+            if event["kind"] in {EventKind.MESSAGE, EventKind.THANKED}:
+                assert event["actor_side"] in {"police", "municipality"}
+            if event["kind"] == EventKind.THANKED:
+                assert report["closed_at"] is not None
+                assert event["created_at"] >= report["closed_at"]
+    for kind in EventKind.values:
+        assert kinds[kind] > 0, kind
+
+
+def test_given_demo_reports_then_partners_differ_in_speed_and_some_are_overdue(demo_loaded):
+    from statistics import median
+
+    from samenveilig.reports.models import Report
+    from samenveilig.reports.selectors import overdue_count, overdue_q
+
+    acknowledged = Report.objects.filter(acknowledged_at__isnull=False)
+    hours = {
+        partner: median(
+            (r.acknowledged_at - r.submitted_at).total_seconds() / 3600
+            for r in acknowledged.filter(partner=partner).only("acknowledged_at", "submitted_at")
+        )
+        for partner in ("police", "municipality")
+    }
+    assert hours["police"] * 3 < hours["municipality"]
+    now = timezone.now()
+    overdue = Report.objects.filter(overdue_q(now))
+    assert overdue.filter(acknowledged_at__isnull=True, acknowledge_due_at__lt=now).exists()
+    assert set(overdue.values_list("partner", flat=True)) == {"police", "municipality"}
+    assert overdue_count(User.objects.get(email="gemeente@voorbeeldstad.demo")) > 0
+
+
+def test_given_demo_reports_then_close_reports_form_incidents(demo_loaded):
+    from samenveilig.core.geo import haversine_m
+    from samenveilig.reports.models import Incident
+
+    incidents = Incident.objects.prefetch_related("reports")
+    assert incidents.filter(report_count__gte=2).exists()
+    assert incidents.filter(category__code="woninginbraak", report_count__gte=3).exists()
+    for incident in incidents:
+        members = list(incident.reports.all())
+        assert incident.report_count == len(members) >= 2
+        assert {m.category_id for m in members} == {incident.category_id}
+        assert incident.first_observed_at == min(m.observed_at for m in members)
+        assert incident.last_observed_at == max(m.observed_at for m in members)
+        for member in members:  # single-link: every report has a close neighbour
+            assert any(
+                haversine_m(member.lat, member.lon, other.lat, other.lon) <= 250
+                and abs(member.observed_at - other.observed_at) <= timedelta(hours=48)
+                for other in members
+                if other.pk != member.pk
+            ), incident
+
+
+def test_given_demo_reports_then_descriptions_pass_the_anti_profiling_rule(demo_loaded):
+    from django.forms.models import model_to_dict
+
+    from samenveilig.reports.models import PersonDescription, Report, VehicleDescription
+    from samenveilig.reports.validators import (
+        distinctive_detail_count,
+        normalise_plate,
+        profiling_errors,
+        validate_plate,
+    )
+
+    persons = list(PersonDescription.objects.all())
+    assert persons
+    with_skin = [p for p in persons if p.skin_colour]
+    assert len(with_skin) < 0.1 * len(persons)  # mostly no skin colour at all
+    by_report: dict[int, list[dict]] = {}
+    for person in persons:
+        data = model_to_dict(person, exclude=["id", "report", "position"])
+        assert person.behaviour.strip()
+        if person.skin_colour:
+            assert distinctive_detail_count(data) >= 2, data
+        by_report.setdefault(person.report_id, []).append(data)
+    for pk, description in Report.objects.values_list("id", "description"):
+        assert 20 <= len(description) <= 4000
+        assert profiling_errors(by_report.get(pk, []), description) == {}, description
+    assert Report.objects.values("description").distinct().count() > 500
+    plates = VehicleDescription.objects.exclude(licence_plate="")
+    assert plates.count() > 50
+    for vehicle in plates:
+        assert validate_plate(vehicle.licence_plate) == vehicle.licence_plate_normalised
+        assert vehicle.licence_plate_normalised == normalise_plate(vehicle.licence_plate)
+
+
+def test_given_demo_logins_then_they_have_reports_in_every_stage(demo_loaded):
+    from samenveilig.reports.models import EventKind, Report, ReportStatus
+    from samenveilig.reports.selectors import moderation_queue
+
+    for local in ("bewoner", "lid"):
+        mine = Report.objects.filter(reporter__email=f"{local}@voorbeeldstad.demo")
+        assert 3 <= mine.count() <= 10
+        assert mine.filter(status=ReportStatus.CLOSED).exists()
+        asked = mine.filter(
+            status__in=OPEN_STATUSES, events__kind=EventKind.MESSAGE, events__actor_side="police"
+        )
+        assert asked.exists(), local
+    bewoner = Report.objects.filter(reporter__email="bewoner@voorbeeldstad.demo")
+    assert bewoner.filter(status=ReportStatus.PENDING_MODERATION).exists()
+    assert Report.objects.filter(
+        events__kind=EventKind.THANKED,
+        reporter__email__in=["bewoner@voorbeeldstad.demo", "lid@voorbeeldstad.demo"],
+    ).exists()
+    # The coordinator's moderation queue has work, in the category that asks for it.
+    coordinator = User.objects.get(email="coordinator@voorbeeldstad.demo")
+    queue = list(moderation_queue(coordinator))
+    assert queue
+    assert {r.category.code for r in queue} == {"overlast"}
+    assert all(r.category.moderate_unverified for r in queue)
+    pending = Report.objects.filter(status=ReportStatus.PENDING_MODERATION)
+    verified = set(
+        Membership.objects.filter(status=MembershipStatus.VERIFIED).values_list(
+            "user_id", "community__areas__id"
+        )
+    )
+    for report in pending:
+        assert (report.reporter_id, report.neighbourhood_id) not in verified

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import LineString, Point, Polygon
 
+from samenveilig.core.demo_reports import build_reports
+
 # --- Fixed facts of the demo --------------------------------------------------------------------
 
 SEED = 20260901
@@ -603,6 +605,8 @@ class DemoTown:
     residents: list = field(default_factory=list)  # users without a community
     communities: dict = field(default_factory=dict)  # key → Community
     homes: dict = field(default_factory=dict)  # user id → Address
+    reports: list = field(default_factory=list)  # Report rows, oldest first
+    incidents: list = field(default_factory=list)  # Incident rows
 
     @property
     def municipality(self):  # type: ignore[no-untyped-def]
@@ -990,6 +994,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_communities,
     build_roles,
     build_totp,
+    build_reports,
 ]
 
 
