@@ -154,10 +154,14 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     % {"reference": report.reference},
                 )
                 return redirect("reports:detail", reference=report.reference)
+    # A refusal can sit on a person or vehicle only; the page must still say it was not sent.
+    has_errors = any(
+        f.errors for f in (forms["form"], *forms["person_forms"], *forms["vehicle_forms"])
+    )
     return render(
         request,
         "reports/submit/form.html",
-        {**forms, "quality": quality, "checked": action == "check"},
+        {**forms, "quality": quality, "checked": action == "check", "has_errors": has_errors},
     )
 
 

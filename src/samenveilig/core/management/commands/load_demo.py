@@ -39,6 +39,6 @@ class Command(BaseCommand):
                 f"Demo town {demo.CITY} loaded in {time.monotonic() - started:.1f} s: "
                 f"{len(town.areas)} areas, {len(town.addresses)} addresses, "
                 f"{len(town.users) + len(town.members) + len(town.residents)} users, "
-                f"{len(town.communities)} communities."
+                f"{len(town.communities)} communities, {len(town.reports)} reports."
             )
         )
