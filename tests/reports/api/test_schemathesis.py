@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
@@ -33,7 +35,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_schema(db, settings):
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, whose close_old_connections would
+    close the test's connection inside its transaction (PostgreSQL); Django's own test client
+    disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, settings, keep_test_connection):
     # The WSGI test client of schemathesis calls the app as host "localhost".
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "testserver"]
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
