@@ -1,8 +1,13 @@
 """``manage.py knox FILE.csv``: the Knox near-repeat test on an x,y,date CSV file, printed as
-tables and a plain-language summary."""
+tables and a plain-language summary.
+
+``manage.py knox --category CODE --area CODE [--since DATE] [--until DATE]``: the same on the
+reports of a category in an area (one event per incident, positions in metres; see
+``analysis.selectors``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -15,6 +20,11 @@ from samenveilig.analysis.summary import format_p, format_ratio, summarise
 
 #: Skipped lines listed one by one before the rest is only counted.
 _MAX_LISTED = 20
+#: Default bands: the NearRepeat vignette's (feet) for a file, the page's (metres) for reports.
+_FILE_SPACE_BANDS = "0,0.1,200,400,600"
+_FILE_TIME_BANDS = "0,7,14,21"
+_REPORTS_SPACE_BANDS = "0,100,200,300,400"
+_REPORTS_TIME_BANDS = "0,7,14,21,28"
 
 
 def parse_bands(text: str, what: str) -> list[float]:
@@ -75,13 +85,28 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="CSV file with x, y and date columns")
+        parser.add_argument(
+            "file", nargs="?", default=None, help="CSV file with x, y and date columns"
+        )
+        parser.add_argument(
+            "--category", default=None, help="report category code (instead of a file)"
+        )
+        parser.add_argument("--area", default=None, help="CBS code of the area (GM…, WK…, BU…)")
+        parser.add_argument(
+            "--since", default=None, help="first day (YYYY-MM-DD; default: a year before --until)"
+        )
+        parser.add_argument("--until", default=None, help="last day (YYYY-MM-DD; default: today)")
         parser.add_argument(
             "--space-bands",
-            default="0,0.1,200,400,600",
-            help="spatial breaks in the unit of the coordinates, e.g. 0,1,100,200,Inf",
+            default=None,
+            help="spatial breaks in the unit of the coordinates, e.g. 0,1,100,200,Inf "
+            "(default 0,0.1,200,400,600 for a file, 0,100,200,300,400 m for reports)",
         )
-        parser.add_argument("--time-bands", default="0,7,14,21", help="temporal breaks in days")
+        parser.add_argument(
+            "--time-bands",
+            default=None,
+            help="temporal breaks in days (default 0,7,14,21 for a file, 0,7,14,21,28 for reports)",
+        )
         parser.add_argument("--permutations", type=int, default=999)
         parser.add_argument("--metric", choices=["manhattan", "euclidean"], default="manhattan")
         parser.add_argument("--seed", type=int, default=None, help="makes the result reproducible")
@@ -107,12 +132,26 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None, help="threads (default: all CPUs)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        space_bands = parse_bands(options["space_bands"], "spatial")
-        time_bands = parse_bands(options["time_bands"], "temporal")
+        from_reports = bool(options["category"] or options["area"])
+        space_bands = parse_bands(
+            options["space_bands"] or (_REPORTS_SPACE_BANDS if from_reports else _FILE_SPACE_BANDS),
+            "spatial",
+        )
+        time_bands = parse_bands(
+            options["time_bands"] or (_REPORTS_TIME_BANDS if from_reports else _FILE_TIME_BANDS),
+            "temporal",
+        )
         if options["permutations"] < 1:
             raise CommandError("--permutations must be at least 1")
         if options["seed"] is not None and options["seed"] < 0:
             raise CommandError("--seed must be 0 or more")
+        if from_reports:
+            if options["file"]:
+                raise CommandError("give a CSV file or --category and --area, not both")
+            self.handle_reports(space_bands, time_bands, options)
+            return
+        if not options["file"]:
+            raise CommandError("give a CSV file, or --category and --area")
         try:
             events = read_events_csv(
                 options["file"],
@@ -159,6 +198,56 @@ class Command(BaseCommand):
                 f"line(s) {dropped_lines}{more}"
             )
         self.stdout.write(self.render(result, options["distance_unit"]))
+
+    def handle_reports(
+        self, space_bands: list[float], time_bands: list[float], options: dict[str, Any]
+    ) -> None:
+        from django.utils import timezone
+
+        from samenveilig.analysis.selectors import knox_events
+        from samenveilig.areas.models import Area
+        from samenveilig.reports.models import Category
+
+        if not (options["category"] and options["area"]):
+            raise CommandError("--category and --area go together")
+        area = Area.objects.filter(code=options["area"]).first()
+        if area is None:
+            raise CommandError(f"no area with code {options['area']!r}")
+        category = Category.objects.filter(code=options["category"]).order_by("id").first()
+        if category is None:
+            raise CommandError(f"no report category with code {options['category']!r}")
+
+        def day(value: str | None, what: str) -> dt.date | None:
+            if value is None:
+                return None
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise CommandError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+        until = day(options["until"], "--until") or timezone.localdate()
+        since = day(options["since"], "--since") or until - dt.timedelta(days=365)
+        if until < since:
+            raise CommandError("--until is before --since")
+        events = knox_events(category=category, area=area, start=since, end=until)
+        self.stderr.write(
+            f"{len(events.times)} incidents from {events.n_reports} reports of {category.code} "
+            f"in {area.code} ({area.name}), {since} to {until}; distances in metres"
+        )
+        try:
+            result = knox(
+                events.points,
+                events.times,
+                space_bands,
+                time_bands,
+                permutations=options["permutations"],
+                metric=options["metric"],
+                seed=options["seed"],
+                workers=options["workers"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.render(result, "m"))
 
     def render(self, result: KnoxResult, distance_unit: str) -> str:
         significant = result.significant()
