@@ -48,3 +48,36 @@ def test_given_rehashed_edit_when_verified_then_following_link_breaks():
     event.hash = audit.compute_hash(event.previous_hash, event)
     event.save()
     assert [p.sequence for p in audit.verify_chain()] == [3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_given_concurrent_writers_on_postgresql_then_chain_stays_intact():
+    """Two threads append at once; without the chain lock both took the same sequence number."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises write transactions itself (BEGIN IMMEDIATE)")
+    user = UserFactory()
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer() -> None:
+        try:
+            start.wait()
+            for _ in range(15):
+                audit.record(actor=user, action="test.concurrent", obj=user)
+        except BaseException as error:  # collected and asserted below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert AuditEvent.objects.count() == 60
+    assert audit.verify_chain() == []

@@ -18,6 +18,8 @@ from django.utils import timezone
 from samenveilig.core.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
+# Key of the PostgreSQL advisory lock that serialises writers of the chain (any constant works).
+AUDIT_CHAIN_LOCK = 0x5356_4155_4449_54  # "SVAUDIT"
 
 
 def _canonical(event: AuditEvent) -> str:
@@ -45,8 +47,8 @@ def record(
     ``details`` must not contain personal data: ids, counts, statuses only.
     """
     with transaction.atomic():
-        # Lock the tail so two concurrent writers cannot both extend the same previous hash.
-        last = AuditEvent.objects.select_for_update().order_by("-sequence").first()
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").first()
         previous_hash = last.hash if last else GENESIS_HASH
         event = AuditEvent(
             sequence=(last.sequence + 1) if last else 1,
@@ -61,6 +63,20 @@ def record(
         event.hash = compute_hash(previous_hash, event)
         event.save(force_insert=True)
     return event
+
+
+def _lock_chain() -> None:
+    """Serialise writers so two concurrent actions never extend the same tail.
+
+    On PostgreSQL a ``SELECT … FOR UPDATE`` of the tail is not enough under READ COMMITTED: a
+    waiting writer gets the *same* (unchanged) row back once the first commits and computes the
+    same sequence number. A transaction-scoped advisory lock is released at commit or rollback.
+    SQLite runs write transactions with BEGIN IMMEDIATE (settings), which already serialises them.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
 
 
 @dataclass(frozen=True)
