@@ -175,7 +175,9 @@ def test_parse_address_string(text, expected):
 
 @pytest.fixture
 def submission():
-    return pytest.importorskip("samenveilig.reports.services.submission")
+    from samenveilig.reports.services import submission as module
+
+    return module
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

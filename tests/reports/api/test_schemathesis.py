@@ -91,14 +91,7 @@ def run_operations(api_schema, *, max_examples: int, **call_kwargs) -> list[str]
     return exercised
 
 
-@pytest.fixture
-def collaborators():
-    """The endpoints call the intake and partner developers' modules."""
-    pytest.importorskip("samenveilig.reports.selectors")
-    pytest.importorskip("samenveilig.reports.services.submission")
-
-
-def test_api_as_logged_in_resident(api_schema, session_cookies, categories, collaborators):
+def test_api_as_logged_in_resident(api_schema, session_cookies, categories):
     exercised = run_operations(
         api_schema,
         max_examples=25,
