@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "samenveilig.communities",
     "samenveilig.analysis",
     "samenveilig.reports",
+    "samenveilig.alerts",
 ]
 
 MIDDLEWARE = [
@@ -168,8 +169,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-if TESTING:
+if TESTING and "TASKS_BACKEND" not in os.environ:
+    # Tests run tasks inline; a test that needs real workers sets TASKS_BACKEND for them.
     TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    # Scale-out (PLT-4): the same tasks on Redis queues, workers run `manage.py rqworker`.
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+
+# --- Alerts (ALR) ---------------------------------------------------------------------------------
+# Web Push (VAPID) keys: from the environment, or var/vapid.json written by `manage.py vapid_keys`.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:beheer@samenveilig.local")
+# Days an expired alert's description is kept (for questions afterwards) before the purge job
+# removes it (ALR-6).
+ALERT_RETENTION_DAYS = int(os.environ.get("ALERT_RETENTION_DAYS", "30"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

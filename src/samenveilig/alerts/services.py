@@ -1,0 +1,479 @@
+"""What police, coordinators and members do with alerts (ALR-1, ALR-5, ALR-6).
+
+Every action takes keyword-only arguments and the acting user, checks permission and input, and
+writes in one transaction with an audit row (ids and counts only). The fan-out itself runs in
+background tasks (``fanout``), started after the commit so a worker never sees a half-saved alert.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samenveilig.alerts import permissions
+from samenveilig.alerts.models import (
+    DEFAULT_RADIUS_M,
+    DEFAULT_VALIDITY,
+    MAX_RADIUS_M,
+    MAX_VALIDITY,
+    MIN_RADIUS_M,
+    PERSON_KINDS,
+    Alert,
+    AlertStatus,
+    Delivery,
+    DeliveryStatus,
+    Purpose,
+)
+from samenveilig.alerts.signalement import clean_person, clean_vehicle
+from samenveilig.alerts.targeting import Target, count_recipients
+from samenveilig.areas import spatial
+from samenveilig.areas.models import Area, AreaLevel
+from samenveilig.communities.models import AlertKind
+from samenveilig.core import audit
+from samenveilig.reports import photos as photo_processing
+
+if TYPE_CHECKING:
+    from samenveilig.accounts.models import User
+    from samenveilig.reports.models import Report
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TITLE_MAX_LENGTH = 120
+MESSAGE_MAX_LENGTH = 1000
+
+
+class AlertValidationError(Exception):
+    """Bad input: translated messages per field (``__all__`` for the whole alert)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class AlertActionError(Exception):
+    """An action that is not possible now (wrong status): a translated message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class AlertInput:
+    kind: str
+    title: str
+    message: str = ""
+    person: dict[str, Any] | None = None
+    vehicle: dict[str, Any] | None = None
+    photo: UploadedFile | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: int | None = None
+    area_ids: list[int] = field(default_factory=list)
+    valid_until: datetime | None = None
+    source_report: Report | None = None
+
+
+@dataclass
+class CheckedAlert:
+    data: AlertInput
+    person: dict[str, Any] | None
+    vehicle: dict[str, Any] | None
+    lat: float
+    lon: float
+    radius_m: int
+    areas: list[Area]
+    centre: Area
+    municipality: Area
+    expires_at: datetime
+
+    @property
+    def area_ids(self) -> set[int]:
+        return {a.pk for a in self.areas} or {self.centre.pk}
+
+    def target(self) -> Target:
+        return Target(
+            kind=self.data.kind,
+            lat=self.lat,
+            lon=self.lon,
+            radius_m=self.radius_m,
+            area_ids=tuple(a.pk for a in self.areas),
+        )
+
+
+def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+def _municipality_of(area: Area) -> Area:
+    current = area
+    while current.parent_id is not None and current.level != AreaLevel.MUNICIPALITY:
+        current = current.parent
+    return current
+
+
+def _check_text(data: AlertInput, errors: dict[str, list[str]]) -> None:
+    if data.kind not in AlertKind.values:
+        _add(errors, "kind", _("Choose what kind of alert this is."))
+    data.title = (data.title or "").strip()
+    data.message = (data.message or "").strip()
+    if not data.title:
+        _add(errors, "title", _("Write a short headline, for example “Vermiste man, 82 jaar”."))
+    elif len(data.title) > TITLE_MAX_LENGTH:
+        _add(
+            errors,
+            "title",
+            _("Keep the headline to %(max)d characters.") % {"max": TITLE_MAX_LENGTH},
+        )
+    if len(data.message) > MESSAGE_MAX_LENGTH:
+        _add(
+            errors,
+            "message",
+            _("Keep the message to %(max)d characters.") % {"max": MESSAGE_MAX_LENGTH},
+        )
+
+
+def _check_place(
+    data: AlertInput, errors: dict[str, list[str]]
+) -> tuple[float, float, int, list[Area], Area | None]:
+    radius = data.radius_m if data.radius_m is not None else DEFAULT_RADIUS_M
+    if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
+        _add(
+            errors,
+            "radius_m",
+            _("Choose a radius between %(min)d and %(max)d metres.")
+            % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M},
+        )
+    areas: list[Area] = []
+    if data.area_ids:
+        areas = list(
+            Area.objects.filter(pk__in=data.area_ids, level=AreaLevel.NEIGHBOURHOOD).select_related(
+                "parent__parent"
+            )
+        )
+        if len(areas) != len(set(data.area_ids)):
+            _add(errors, "areas", _("Choose neighbourhoods from the list."))
+            return 0.0, 0.0, radius, [], None
+    if data.lat is None or data.lon is None:
+        if not areas:
+            _add(errors, "location", _("Put a pin on the map or choose neighbourhoods."))
+            return 0.0, 0.0, radius, [], None
+        lat = sum(a.centroid_lat or 0 for a in areas) / len(areas)
+        lon = sum(a.centroid_lon or 0 for a in areas) / len(areas)
+        return lat, lon, radius, areas, areas[0]
+    centre = spatial.neighbourhood_at(data.lat, data.lon)
+    if centre is None:
+        _add(
+            errors,
+            "location",
+            _("This place is outside every neighbourhood we know. Put the pin in the town."),
+        )
+    return data.lat, data.lon, radius, areas, centre
+
+
+def _check_validity(data: AlertInput, now: datetime, errors: dict[str, list[str]]) -> datetime:
+    if data.valid_until is None:
+        return now + DEFAULT_VALIDITY.get(data.kind, timedelta(hours=2))
+    if data.valid_until <= now:
+        _add(errors, "valid_until", _("The end of validity must lie in the future."))
+    elif data.valid_until > now + MAX_VALIDITY:
+        _add(
+            errors,
+            "valid_until",
+            _("An alert can be valid for at most %(days)d days.") % {"days": MAX_VALIDITY.days},
+        )
+    return data.valid_until
+
+
+def check_alert(data: AlertInput, *, now: datetime | None = None) -> CheckedAlert:
+    """Validate everything; raises ``AlertValidationError`` with all problems at once."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    _check_text(data, errors)
+    free_text = f"{data.title}\n{data.message}"
+    person = clean_person(data.person, free_text, errors)
+    vehicle = clean_vehicle(data.vehicle, errors)
+    if data.kind in PERSON_KINDS and person is None and "person" not in errors:
+        _add(errors, "person", _("Describe the person: what they did, clothing, hair, height."))
+    if data.kind == AlertKind.VEHICLE and vehicle is None and "vehicle" not in errors:
+        _add(errors, "vehicle", _("Describe the vehicle: kind, colour, make or licence plate."))
+    lat, lon, radius, areas, centre = _check_place(data, errors)
+    expires_at = _check_validity(data, now, errors)
+    if errors or centre is None:
+        raise AlertValidationError(errors)
+    return CheckedAlert(
+        data=data,
+        person=person,
+        vehicle=vehicle,
+        lat=lat,
+        lon=lon,
+        radius_m=radius,
+        areas=areas,
+        centre=centre,
+        municipality=_municipality_of(centre),
+        expires_at=expires_at,
+    )
+
+
+def alert_reach(data: AlertInput) -> int:
+    """How many members the alert would reach now: shown on the form before sending (ALR-1)."""
+    return count_recipients(check_alert(data).target())
+
+
+def _new_reference() -> str:
+    for _attempt in range(10):
+        reference = "A-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        if not Alert.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("Could not find a free alert reference.")  # pragma: no cover
+
+
+def _start_fanout(alert: Alert, purpose: str = Purpose.ALERT) -> None:
+    from samenveilig.alerts.tasks import plan_fanout
+
+    alert_id = alert.pk
+    transaction.on_commit(lambda: plan_fanout.enqueue(alert_id, purpose))
+
+
+def alert_create(*, actor: User, data: AlertInput) -> Alert:
+    """Police send at once; a coordinator (where the municipality allows it) proposes, and the
+    alert waits for police approval. Anyone else is refused."""
+    checked = check_alert(data)
+    police = permissions.police_covers(actor, checked.area_ids)
+    community = None
+    if not police:
+        communities = permissions.coordinated_communities_covering(actor, checked.area_ids)
+        if not communities or not permissions.coordinators_may_propose(checked.municipality.pk):
+            raise PermissionDenied
+        community = communities[0]
+        if data.photo:
+            raise AlertValidationError(
+                {"photo": [_("Only the police may add a photo to an alert.")]}
+            )
+    processed = None
+    if data.photo:
+        try:
+            processed = photo_processing.process_photo(data.photo)
+        except photo_processing.PhotoError as error:
+            raise AlertValidationError({"photo": [error.message]}) from error
+    now = timezone.now()
+    with transaction.atomic():
+        alert = Alert(
+            reference=_new_reference(),
+            kind=data.kind,
+            status=AlertStatus.SENT if police else AlertStatus.PENDING_APPROVAL,
+            title=data.title,
+            message=data.message,
+            person=checked.person,
+            vehicle=checked.vehicle,
+            lat=checked.lat,
+            lon=checked.lon,
+            radius_m=checked.radius_m,
+            municipality=checked.municipality,
+            centre_neighbourhood=checked.centre,
+            source_report=data.source_report,
+            community=community,
+            valid_from=now if police else None,
+            expires_at=checked.expires_at,
+            created_by=actor,
+            updated_by=actor,
+        )
+        if processed is not None:
+            alert.photo.save(processed.content.name, processed.content, save=False)
+        alert.save()
+        if checked.areas:
+            alert.areas.set(checked.areas)
+        audit.record(
+            actor=actor,
+            action="alerts.sent" if police else "alerts.proposed",
+            obj=alert,
+            details={"kind": alert.kind, "areas": sorted(checked.area_ids)},
+        )
+        if police:
+            _start_fanout(alert)
+    return alert
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+def alert_approve(*, actor: User, alert: Alert) -> Alert:
+    if not permissions.can_decide(actor, alert):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status != AlertStatus.PENDING_APPROVAL:
+            raise AlertActionError(_("This alert is not waiting for approval."))
+        if alert.is_expired(now):
+            raise AlertActionError(_("This proposal has expired; it can no longer be sent."))
+        alert.status = AlertStatus.SENT
+        alert.valid_from = now
+        alert.decided_by = actor
+        alert.decided_at = now
+        alert.updated_by = actor
+        alert.save()
+        audit.record(actor=actor, action="alerts.approved", obj=alert)
+        _start_fanout(alert)
+    return alert
+
+
+def alert_reject(*, actor: User, alert: Alert, note: str) -> Alert:
+    if not permissions.can_decide(actor, alert):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise AlertValidationError({"note": [_("Tell the coordinator why, in a sentence.")]})
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status != AlertStatus.PENDING_APPROVAL:
+            raise AlertActionError(_("This alert is not waiting for approval."))
+        alert.status = AlertStatus.REJECTED
+        alert.decided_by = actor
+        alert.decided_at = timezone.now()
+        alert.decision_note = note[:300]
+        alert.updated_by = actor
+        alert.save()
+        audit.record(actor=actor, action="alerts.rejected", obj=alert)
+    return alert
+
+
+def alert_end(*, actor: User, alert: Alert, closing_message: str = "") -> Alert:
+    """End the alert now ("gevonden"): the description disappears from every view at once, and an
+    optional closing message goes to everyone who received the alert (ALR-6)."""
+    if not permissions.can_manage(actor, alert):
+        raise PermissionDenied
+    closing_message = (closing_message or "").strip()
+    if len(closing_message) > MESSAGE_MAX_LENGTH:
+        raise AlertValidationError(
+            {
+                "closing_message": [
+                    _("Keep the message to %(max)d characters.") % {"max": MESSAGE_MAX_LENGTH}
+                ]
+            }
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status != AlertStatus.SENT:
+            raise AlertActionError(_("Only a sent alert can be ended."))
+        if alert.closed_at is not None:
+            raise AlertActionError(_("A closing message was already sent for this alert."))
+        if alert.expires_at > now:
+            alert.expires_at = now
+        if closing_message:
+            alert.closing_message = closing_message
+            alert.closed_at = now
+        alert.updated_by = actor
+        alert.save()
+        # Nothing of the description may still go out after the end.
+        Delivery.objects.filter(
+            alert=alert, purpose=Purpose.ALERT, status=DeliveryStatus.PENDING
+        ).update(status=DeliveryStatus.CANCELLED, lease_until=None)
+        audit.record(
+            actor=actor,
+            action="alerts.ended",
+            obj=alert,
+            details={"closing_message": bool(closing_message)},
+        )
+        if closing_message:
+            _start_fanout(alert, Purpose.CLOSING)
+    return alert
+
+
+def mark_read(*, user: User, delivery: Delivery) -> None:
+    if delivery.user_id == user.pk and delivery.read_at is None:
+        Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def purge_expired_alerts(*, now: datetime | None = None) -> int:
+    """Remove the personal description of alerts that expired longer ago than the retention
+    period (ALR-6); the alert's reference, kind, place and figures stay for the impact monitor."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ALERT_RETENTION_DAYS)
+    due = Alert.objects.filter(expires_at__lt=cutoff, purged_at__isnull=True)
+    purged = 0
+    for alert in due.iterator():
+        with transaction.atomic():
+            if alert.photo:
+                alert.photo.delete(save=False)
+            Alert.objects.filter(pk=alert.pk).update(
+                title="", person=None, vehicle=None, message="", photo="", purged_at=now
+            )
+            audit.record(actor=None, action="alerts.purged", obj=alert)
+        purged += 1
+    return purged
+
+
+# --- tips (ALR-5) ---------------------------------------------------------------------------------
+
+TIP_CATEGORY_BY_KIND = {
+    AlertKind.WANTED_PERSON: "verdachte-situatie-persoon",
+    AlertKind.MISSING_PERSON: "verdachte-situatie-persoon",
+    AlertKind.VEHICLE: "verdachte-situatie-voertuig",
+}
+TIP_FALLBACK_CATEGORY = "overig"
+
+
+def _tip_category(alert: Alert) -> Any:
+    from django.db.models import F, Q
+
+    from samenveilig.reports.models import Category
+
+    codes = [TIP_CATEGORY_BY_KIND.get(alert.kind, TIP_FALLBACK_CATEGORY), TIP_FALLBACK_CATEGORY]
+    for code in codes:
+        category = (
+            Category.objects.filter(code=code, is_active=True)
+            .filter(Q(municipality=alert.municipality) | Q(municipality__isnull=True))
+            .order_by(F("municipality").desc(nulls_last=True))
+            .first()
+        )
+        if category is not None:
+            return category
+    raise AlertActionError(_("Tips cannot be received right now. Call 0900-8844."))
+
+
+def alert_tip(
+    *,
+    actor: User,
+    alert: Alert,
+    notes: str,
+    observed_at: datetime,
+    lat: float | None = None,
+    lon: float | None = None,
+    address: Any = None,
+    ip: str | None = None,
+) -> Report:
+    """ "Ik heb iets gezien": a report linked to the alert, routed like any report, so it lands in
+    the police inbox of the place where it was seen and on the alert's own page (ALR-5)."""
+    from samenveilig.reports.models import ReportSource
+    from samenveilig.reports.services.submission import report_submit
+    from samenveilig.reports.types import ReportInput, ReportValidationError
+
+    if permissions.received(actor, alert) is None:
+        raise PermissionDenied
+    if not alert.is_live:
+        raise AlertActionError(_("This alert has ended; thank you for looking out."))
+    data = ReportInput(
+        category=_tip_category(alert),
+        description=(notes or "").strip(),
+        observed_at=observed_at,
+        lat=lat,
+        lon=lon,
+        address=address,
+        related_alert_id=alert.pk,
+    )
+    try:
+        report = report_submit(reporter=actor, data=data, source=ReportSource.ALERT_TIP, ip=ip)
+    except ReportValidationError as error:
+        raise AlertValidationError(error.errors) from error
+    return report
