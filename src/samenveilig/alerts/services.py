@@ -141,6 +141,16 @@ def _check_text(data: AlertInput, errors: dict[str, list[str]]) -> None:
         )
 
 
+def _area_centre(area: Area) -> tuple[float, float]:
+    """The imported centroid, or the middle of the boundary when an area has none stored."""
+    if area.centroid_lat is not None and area.centroid_lon is not None:
+        return area.centroid_lat, area.centroid_lon
+    from shapely.geometry import shape
+
+    centre = shape(area.geometry).centroid
+    return centre.y, centre.x
+
+
 def _check_place(
     data: AlertInput, errors: dict[str, list[str]]
 ) -> tuple[float, float, int, list[Area], Area | None]:
@@ -166,8 +176,9 @@ def _check_place(
         if not areas:
             _add(errors, "location", _("Put a pin on the map or choose neighbourhoods."))
             return 0.0, 0.0, radius, [], None
-        lat = sum(a.centroid_lat or 0 for a in areas) / len(areas)
-        lon = sum(a.centroid_lon or 0 for a in areas) / len(areas)
+        centres = [_area_centre(a) for a in areas]
+        lat = sum(c[0] for c in centres) / len(centres)
+        lon = sum(c[1] for c in centres) / len(centres)
         return lat, lon, radius, areas, areas[0]
     centre = spatial.neighbourhood_at(data.lat, data.lon)
     if centre is None:
@@ -246,7 +257,8 @@ def _start_fanout(alert: Alert, purpose: str = Purpose.ALERT) -> None:
 def alert_create(*, actor: User, data: AlertInput) -> Alert:
     """Police send at once; a coordinator (where the municipality allows it) proposes, and the
     alert waits for police approval. Anyone else is refused."""
-    checked = check_alert(data)
+    now = timezone.now()
+    checked = check_alert(data, now=now)
     police = permissions.police_covers(actor, checked.area_ids)
     community = None
     if not police:
@@ -264,7 +276,6 @@ def alert_create(*, actor: User, data: AlertInput) -> Alert:
             processed = photo_processing.process_photo(data.photo)
         except photo_processing.PhotoError as error:
             raise AlertValidationError({"photo": [error.message]}) from error
-    now = timezone.now()
     with transaction.atomic():
         alert = Alert(
             reference=_new_reference(),
@@ -461,6 +472,7 @@ def alert_tip(
 
     if permissions.received(actor, alert) is None:
         raise PermissionDenied
+    alert = Alert.objects.select_related("municipality").get(pk=alert.pk)  # ended meanwhile?
     if not alert.is_live:
         raise AlertActionError(_("This alert has ended; thank you for looking out."))
     data = ReportInput(
