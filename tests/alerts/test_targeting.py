@@ -1,4 +1,4 @@
-"""Who receives an alert (ALR-2): circle edges, buurten, subscriptions, verification, quiet hours."""
+"""Who receives an alert (ALR-2): circle edges, buurten, subscriptions, verification, quiet."""
 
 from __future__ import annotations
 
