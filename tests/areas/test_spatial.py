@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from samenveilig.areas import spatial
@@ -91,10 +94,51 @@ def test_given_bulk_lookup_then_one_answer_per_point_in_order(town):
     assert spatial.neighbourhood_ids_at([]) == []
 
 
-def test_given_index_built_then_a_lookup_costs_one_cheap_query(town, django_assert_num_queries):
+@pytest.fixture
+def settled(monkeypatch):
+    """As in a web process long after the last change: no change of this process pending, so
+    lookups trust the index and compare the fingerprint at most once per interval."""
+
+    def settle() -> None:
+        monkeypatch.setattr(spatial, "_changed_here", False)
+        monkeypatch.setattr(spatial, "_checked_at", time.monotonic())
+
+    return settle
+
+
+def test_given_index_built_then_a_lookup_costs_no_query(town, settled, django_assert_num_queries):
     spatial.neighbourhood_id_at(52.0025, 5.0025)  # builds the index
-    with django_assert_num_queries(1):  # only the change check: no scan of the polygons
+    settled()
+    with django_assert_num_queries(0):
         assert spatial.neighbourhood_id_at(52.0125, 5.0075) == town["noord_oost"].pk
+        found = spatial.neighbourhood_at(52.0025, 5.0025)
+        # The wijk and gemeente come from the index as well.
+        assert found == town["zuid_west"]
+        assert found.name == town["zuid_west"].name
+        assert found.parent.parent == town["municipality"]
+        assert found.parent.parent.code == town["municipality"].code
+    # The polygon is not kept on the answer but loads when asked for.
+    assert found.geometry == Area.objects.get(pk=found.pk).geometry
+
+
+def test_given_answers_then_each_is_a_fresh_object(town):
+    first = spatial.neighbourhood_at(52.0025, 5.0025)
+    first.name = "changed by a caller"
+    first.parent.name = "changed too"
+    second = spatial.neighbourhood_at(52.0025, 5.0025)
+    assert second.name == town["zuid_west"].name
+    assert second.parent.name == town["zuid_west"].parent.name
+
+
+def test_given_interval_passed_then_the_fingerprint_is_checked_once(
+    town, settled, monkeypatch, django_assert_num_queries
+):
+    spatial.neighbourhood_id_at(52.0025, 5.0025)
+    settled()
+    monkeypatch.setattr(spatial, "_checked_at", time.monotonic() - 2.0)
+    with django_assert_num_queries(1):  # the fingerprint; unchanged, so no rebuild
+        assert spatial.neighbourhood_id_at(52.0125, 5.0075) == town["noord_oost"].pk
+        assert spatial.neighbourhood_id_at(52.0025, 5.0075) == town["zuid_oost"].pk
 
 
 def test_given_import_of_new_buurt_then_the_index_sees_it(town, tmp_path):
@@ -108,15 +152,43 @@ def test_given_import_of_new_buurt_then_the_index_sees_it(town, tmp_path):
     assert spatial.neighbourhood_at(52.0125, 5.0125).code == "BU99990103"
 
 
-def test_given_boundary_changed_elsewhere_then_the_index_rebuilds(town):
+def test_given_boundary_changed_elsewhere_then_seen_within_the_interval(town, settled, monkeypatch):
     assert spatial.neighbourhood_id_at(52.0025, 5.0025) == town["zuid_west"].pk
+    settled()
     # Another process moves Zuid-West far away (queryset.update: no signals, no invalidate()).
     Area.objects.filter(pk=town["zuid_west"].pk).update(
         geometry=square(53.0, 6.0, 0.005), updated_at=timezone.now()
     )
-
+    # Within the interval this process may still answer from its index ...
+    assert spatial.neighbourhood_id_at(52.0025, 5.0025) == town["zuid_west"].pk
+    # ... and once it has passed, the fingerprint shows the change.
+    monkeypatch.setattr(spatial, "_checked_at", time.monotonic() - 2.0)
     assert spatial.neighbourhood_id_at(52.0025, 5.0025) is None
     assert spatial.neighbourhood_id_at(53.0025, 6.0025) == town["zuid_west"].pk
+
+
+def test_given_boundary_saved_in_this_process_then_seen_at_once(town, settled):
+    assert spatial.neighbourhood_id_at(52.0025, 5.0025) == town["zuid_west"].pk
+    settled()
+    moved = town["zuid_west"]
+    moved.geometry = square(53.0, 6.0, 0.005)
+    moved.name = "Zuid-West (verhuisd)"
+    moved.save()
+    assert spatial.neighbourhood_id_at(52.0025, 5.0025) is None
+    assert spatial.neighbourhood_at(53.0025, 6.0025).name == "Zuid-West (verhuisd)"
+
+
+def test_given_change_rolled_back_then_not_served_from_the_index(town, settled):
+    assert spatial.neighbourhood_id_at(52.0025, 5.0025) == town["zuid_west"].pk
+    settled()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        moved = town["zuid_west"]
+        moved.geometry = square(53.0, 6.0, 0.005)
+        moved.save()
+        assert spatial.neighbourhood_id_at(53.0025, 6.0025) == moved.pk
+        raise RuntimeError("roll back")
+    assert spatial.neighbourhood_id_at(53.0025, 6.0025) is None
+    assert spatial.neighbourhood_id_at(52.0025, 5.0025) == town["zuid_west"].pk
 
 
 def test_given_buurt_deleted_then_the_index_forgets_it(town):

@@ -92,9 +92,9 @@ def _categories(municipality: Area | None) -> list[Category]:
 
 
 def _find_category(municipality: Area | None, code: str) -> Category | None:
-    from samenveilig.reports.categories import categories_for
+    from samenveilig.reports.categories import offered_category
 
-    return categories_for(municipality).filter(code=code).first()
+    return offered_category(municipality, code)
 
 
 # --- discovery, services --------------------------------------------------------------------------
@@ -450,6 +450,7 @@ def _submit(request: HttpRequest) -> Report:
         lon=lon,
         address=address,
         location_text=location_text,
+        neighbourhood=neighbourhood,
         persons=persons,
         vehicles=vehicles,
     )

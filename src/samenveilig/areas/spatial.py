@@ -1,10 +1,20 @@
 """Point-in-neighbourhood lookups through an in-memory spatial index (COM-2).
 
 The index holds every buurt polygon in a shapely ``STRtree`` (bounding-box candidates) with
-prepared geometries (fast exact tests), built lazily once per process. Before each lookup a single
-aggregate query (count, highest id, latest change of the buurten) tells whether another process or
-an import changed the areas; if so the index is rebuilt. Import services also call
-``invalidate()`` after they commit, so the importing process never answers from a stale index.
+prepared geometries (fast exact tests), built lazily once per process, together with each buurt's
+wijk and gemeente (id, code, name, level, parent), so ``neighbourhood_at`` answers without a
+query.
+
+Staying current:
+
+- *This process*: saving or deleting an ``Area`` (signals) drops the index at once and again when
+  the transaction commits; import services, which write in bulk without signals, call
+  ``invalidate()``. After such a signal every lookup compares the fingerprint (below) until one
+  runs outside a transaction, so a rolled-back change is never served from the index either.
+- *Other processes* (another web worker, an import command): a single aggregate query (count,
+  highest id, latest change of the buurten — the fingerprint) tells whether the areas changed; it
+  runs at most once per ``AREAS_SPATIAL_RECHECK_SECONDS`` (default 1 s) per process, not per
+  lookup, so another process's change is seen within a second.
 
 Points on a shared boundary lie in both polygons; the buurt with the lowest CBS code wins, so the
 same point always resolves to the same buurt, in single and in bulk lookups alike.
@@ -13,6 +23,7 @@ same point always resolves to the same buurt, in single and in bulk lookups alik
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +32,10 @@ from typing import Any
 import numpy as np
 import shapely
 import structlog
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_migrate, post_save
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -30,6 +44,22 @@ from samenveilig.areas.models import Area, AreaLevel
 logger = structlog.get_logger(__name__)
 
 IndexKey = tuple[int, int | None, datetime | None]
+DEFAULT_RECHECK_SECONDS = 1.0
+# The columns of an Area kept in the index (everything but the polygon, which stays deferred).
+_AREA_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "level",
+    "parent_id",
+    "min_lat",
+    "min_lon",
+    "max_lat",
+    "max_lon",
+    "centroid_lat",
+    "centroid_lon",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True)
@@ -38,10 +68,14 @@ class _Index:
     area_ids: np.ndarray  # area id per tree position, sorted by code (see module docstring)
     geometries: np.ndarray  # prepared shapely polygons, same order
     tree: shapely.STRtree
+    # Column values (``_AREA_FIELDS``) of every buurt in the index and of its wijk and gemeente.
+    rows: dict[int, tuple[Any, ...]]
 
 
 _lock = threading.Lock()
 _index: _Index | None = None
+_checked_at = 0.0  # time.monotonic() of the last fingerprint comparison
+_changed_here = False  # an Area was saved or deleted in this process: compare on every lookup
 
 
 def _neighbourhoods_with_geometry() -> Any:
@@ -71,6 +105,22 @@ def _to_geometry(geojson: Any) -> BaseGeometry | None:
     return geometry if geometry.is_valid else shapely.make_valid(geometry)
 
 
+def _area_rows(buurt_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The stored columns of the buurten and of their ancestors (two levels up at most)."""
+    rows: dict[int, tuple[Any, ...]] = {}
+    wanted = set(buurt_ids)
+    parent_pos = _AREA_FIELDS.index("parent_id")
+    for _level in range(3):
+        wanted -= rows.keys()
+        if not wanted:
+            break
+        found = Area.objects.filter(pk__in=wanted).values_list(*_AREA_FIELDS)
+        for row in found:
+            rows[row[0]] = row
+        wanted = {row[parent_pos] for row in rows.values() if row[parent_pos] is not None}
+    return rows
+
+
 def _build(key: IndexKey) -> _Index:
     ids: list[int] = []
     geometries: list[BaseGeometry] = []
@@ -90,19 +140,32 @@ def _build(key: IndexKey) -> _Index:
         area_ids=np.array(ids, dtype=np.int64),
         geometries=geometry_array,
         tree=shapely.STRtree(geometry_array),
+        rows=_area_rows(ids),
     )
 
 
+def _recheck_seconds() -> float:
+    return float(getattr(settings, "AREAS_SPATIAL_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS))
+
+
 def _get_index() -> _Index:
-    global _index
-    key = _current_key()
+    global _index, _checked_at, _changed_here
     index = _index
-    if index is not None and index.key == key:
+    now = time.monotonic()
+    if index is not None and not _changed_here and now - _checked_at < _recheck_seconds():
         return index
-    with _lock:
-        if _index is None or _index.key != key:
-            _index = _build(key)
-        return _index
+    key = _current_key()
+    if not connection.in_atomic_block:
+        # What the fingerprint saw is committed: a change made here (or rolled back) is now
+        # either in it or gone, so the cheaper once-a-second check is safe again.
+        _changed_here = False
+    if index is None or index.key != key:
+        with _lock:
+            if _index is None or _index.key != key:
+                _index = _build(key)
+            index = _index
+    _checked_at = now
+    return index
 
 
 def invalidate() -> None:
@@ -110,6 +173,22 @@ def invalidate() -> None:
     global _index
     with _lock:
         _index = None
+
+
+def _area_changed(**_kwargs: Any) -> None:
+    """An Area was saved or deleted in this process (or the tables were flushed)."""
+    global _changed_here
+    _changed_here = True
+    invalidate()
+    if connection.in_atomic_block:
+        # Rebuild from committed rows once the change is visible to every connection.
+        transaction.on_commit(invalidate)
+
+
+post_save.connect(_area_changed, sender=Area, dispatch_uid="areas.spatial.saved")
+post_delete.connect(_area_changed, sender=Area, dispatch_uid="areas.spatial.deleted")
+# ``flush`` (between transactional tests, ``manage.py flush``) emits post_migrate, not deletes.
+post_migrate.connect(_area_changed, dispatch_uid="areas.spatial.migrated")
 
 
 def neighbourhood_ids_at(points: Sequence[tuple[float, float]]) -> list[int | None]:
@@ -120,7 +199,10 @@ def neighbourhood_ids_at(points: Sequence[tuple[float, float]]) -> list[int | No
     """
     if len(points) == 0:
         return []
-    index = _get_index()
+    return _ids_at(_get_index(), points)
+
+
+def _ids_at(index: _Index, points: Sequence[tuple[float, float]]) -> list[int | None]:
     result: list[int | None] = [None] * len(points)
     if len(index.area_ids) == 0:
         return result
@@ -144,9 +226,25 @@ def neighbourhood_id_at(lat: float, lon: float) -> int | None:
     return neighbourhood_ids_at([(lat, lon)])[0]
 
 
-def neighbourhood_at(lat: float, lon: float) -> Area | None:
-    """The buurt (with its wijk and gemeente loaded) that contains the point, or ``None``."""
-    area_id = neighbourhood_id_at(lat, lon)
-    if area_id is None:
+def _area_from_index(index: _Index, area_id: int | None, depth: int) -> Area | None:
+    """A fresh ``Area`` (the polygon deferred) with its parents attached, from the index."""
+    row = index.rows.get(area_id) if area_id is not None else None
+    if row is None:
         return None
-    return Area.objects.select_related("parent", "parent__parent").filter(pk=area_id).first()
+    area = Area.from_db("default", _AREA_FIELDS, row)
+    if depth > 0 and area.parent_id is not None:
+        parent = _area_from_index(index, area.parent_id, depth - 1)
+        if parent is not None:
+            area.parent = parent
+    return area
+
+
+def neighbourhood_at(lat: float, lon: float) -> Area | None:
+    """The buurt (with its wijk and gemeente loaded) that contains the point, or ``None``.
+
+    Answered from the index without a query; ``geometry`` is deferred (loaded when read).
+    """
+    index = _get_index()
+    if len(index.area_ids) == 0:
+        return None
+    return _area_from_index(index, _ids_at(index, [(lat, lon)])[0], depth=2)

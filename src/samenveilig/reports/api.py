@@ -335,9 +335,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
     municipality = district.parent if district is not None else None
     category = None
     if municipality is not None:
-        from samenveilig.reports.categories import categories_for
+        from samenveilig.reports.categories import offered_category
 
-        category = categories_for(municipality).filter(code=payload.category).first()
+        category = offered_category(municipality, payload.category)
     if category is None:
         message = _("This category does not exist here.")
         return Status(422, _error(_("Please correct the marked fields."), {"category": [message]}))
@@ -352,6 +352,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
         lat=lat,
         lon=lon,
         address=address,
+        neighbourhood=buurt,
         happening_now=payload.happening_now,
         called_112=payload.called_112,
         share_identity=payload.share_identity,

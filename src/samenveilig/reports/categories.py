@@ -22,11 +22,13 @@ local one with a new code. ``DEFAULT_CATEGORIES`` is plain data so the data migr
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from samenveilig.reports.models import Category, Partner
+from samenveilig.reports.process_cache import ProcessCache
 
 if TYPE_CHECKING:
     from samenveilig.areas.models import Area
@@ -287,6 +289,35 @@ def categories_for(municipality: Area | None) -> QuerySet[Category]:
         Q(municipality=municipality, is_active=True)
         | (defaults & Q(is_active=True) & ~Q(code__in=own_codes))
     )
+
+
+_offered: ProcessCache[dict[str, Category]] = ProcessCache(
+    "reports.categories.offered", models=(Category,)
+)
+
+
+def _offered_by_code(municipality_id: int | None) -> dict[str, Category]:
+    from samenveilig.areas.models import Area
+
+    municipality = Area(pk=municipality_id) if municipality_id is not None else None
+    return {category.code: category for category in categories_for(municipality)}
+
+
+def offered_category(municipality: Area | None, code: str) -> Category | None:
+    """``categories_for(municipality)`` by code, without a query most of the time: the
+    categories offered per municipality are kept per process for a second (``ProcessCache``:
+    a change in this process is seen at once, one in another process within a second). Returns
+    a copy the caller may change."""
+    key = municipality.pk if municipality is not None else None
+    category = _offered.get(key, lambda: _offered_by_code(key)).get(code)
+    return copy.copy(category) if category is not None else None
+
+
+def is_offered(municipality: Area | None, category: Category) -> bool:
+    """Whether ``category`` is one of the active categories offered in the municipality."""
+    key = municipality.pk if municipality is not None else None
+    offered = _offered.get(key, lambda: _offered_by_code(key)).get(category.code)
+    return offered is not None and offered.pk == category.pk
 
 
 def municipality_of(neighbourhood: Area) -> Area | None:

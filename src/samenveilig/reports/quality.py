@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samenveilig.reports.types import ReportInput
 
@@ -42,25 +42,28 @@ _PERSON_DETAILS = (
 _VEHICLE_DETAILS = ("kind", "make", "model", "colour", "lettering")
 
 
+_HINT_MESSAGES = {
+    "describe_more": gettext_lazy("Describe what happened in a few sentences."),
+    "describe_more_detail": gettext_lazy(
+        "Add a little more detail: what exactly happened, and what made you notice it?"
+    ),
+    "add_address": gettext_lazy("Add the address or a landmark, so the place is easy to find."),
+    "add_person": gettext_lazy("Did you see someone? Add a description of the person."),
+    "add_behaviour": gettext_lazy("Write what the person did."),
+    "add_clothing": gettext_lazy("Add clothing (top, bottom)."),
+    "add_person_details": gettext_lazy("Add age, height or build, as far as you saw them."),
+    "add_direction": gettext_lazy("Which direction did they go?"),
+    "add_vehicle": gettext_lazy("Was there a vehicle? Add its kind, colour and licence plate."),
+    "add_plate": gettext_lazy("Add the licence plate, even partly."),
+    "add_vehicle_details": gettext_lazy("Add the kind of vehicle, make and colour."),
+    "add_photo": gettext_lazy("A photo helps, if you could take one safely."),
+}
+
+
 def hint_message(code: str) -> str:
     """The translated text of a hint code (unknown codes come back unchanged)."""
-    messages = {
-        "describe_more": _("Describe what happened in a few sentences."),
-        "describe_more_detail": _(
-            "Add a little more detail: what exactly happened, and what made you notice it?"
-        ),
-        "add_address": _("Add the address or a landmark, so the place is easy to find."),
-        "add_person": _("Did you see someone? Add a description of the person."),
-        "add_behaviour": _("Write what the person did."),
-        "add_clothing": _("Add clothing (top, bottom)."),
-        "add_person_details": _("Add age, height or build, as far as you saw them."),
-        "add_direction": _("Which direction did they go?"),
-        "add_vehicle": _("Was there a vehicle? Add its kind, colour and licence plate."),
-        "add_plate": _("Add the licence plate, even partly."),
-        "add_vehicle_details": _("Add the kind of vehicle, make and colour."),
-        "add_photo": _("A photo helps, if you could take one safely."),
-    }
-    return messages.get(code, code)
+    message = _HINT_MESSAGES.get(code)
+    return str(message) if message is not None else code
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
-from samenveilig.areas.models import Address
+from samenveilig.areas.models import Address, Area
 from samenveilig.reports.models import Category
 
 
@@ -18,7 +18,9 @@ class ReportInput:
     """A report as the caller parsed it. The service validates everything again (authoritative).
 
     Location: either ``lat``/``lon`` or ``address`` (resolved from postcode + huisnummer); the
-    service resolves the buurt and refuses a point outside every buurt.
+    service resolves the buurt and refuses a point outside every buurt. A caller that already
+    resolved the buurt of exactly this point or address (with ``areas.spatial`` or the address's
+    own buurt) passes it as ``neighbourhood`` so it is not looked up twice.
     ``persons``/``vehicles`` are dicts with the field names of ``PersonDescription`` and
     ``VehicleDescription`` (without report/position).
     """
@@ -37,6 +39,7 @@ class ReportInput:
     vehicles: list[dict[str, Any]] = field(default_factory=list)
     photos: list[UploadedFile] = field(default_factory=list)
     related_alert_id: int | None = None
+    neighbourhood: Area | None = None
 
 
 class ReportValidationError(Exception):

@@ -32,7 +32,7 @@ from samenveilig.areas.models import Address, Area
 from samenveilig.core import audit
 from samenveilig.core.geo import valid_point
 from samenveilig.reports import photos as photo_processing
-from samenveilig.reports.categories import categories_for, municipality_of
+from samenveilig.reports.categories import is_offered, municipality_of
 from samenveilig.reports.incidents import incident_for
 from samenveilig.reports.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -253,6 +253,12 @@ def _check_vehicles(data: ReportInput, errors: dict[str, list[str]]) -> list[Veh
     return vehicles
 
 
+def _neighbourhood_at(lat: float, lon: float) -> Area | None:
+    from samenveilig.areas.spatial import neighbourhood_at
+
+    return neighbourhood_at(lat, lon)
+
+
 def _resolve_location(
     data: ReportInput, errors: dict[str, list[str]]
 ) -> tuple[Area, float, float] | None:
@@ -275,17 +281,13 @@ def _resolve_location(
                 ),
             )
             return None
-        from samenveilig.areas.spatial import neighbourhood_at
-
-        neighbourhood = neighbourhood_at(lat_f, lon_f)
+        neighbourhood = data.neighbourhood or _neighbourhood_at(lat_f, lon_f)
     elif data.address is not None:
         address: Address = data.address
         lat_f, lon_f = address.lat, address.lon
-        neighbourhood = address.neighbourhood
+        neighbourhood = data.neighbourhood or address.neighbourhood
         if neighbourhood is None:
-            from samenveilig.areas.spatial import neighbourhood_at
-
-            neighbourhood = neighbourhood_at(lat_f, lon_f)
+            neighbourhood = _neighbourhood_at(lat_f, lon_f)
     else:
         _add(
             errors,
@@ -343,8 +345,7 @@ def _check(data: ReportInput, *, check_photo_count: bool = True) -> _Checked:
     if category is None or category.pk is None:
         _add(errors, "category", _("Choose what kind of report this is."))
     elif located is not None:
-        offered = categories_for(municipality_of(located[0])).filter(pk=category.pk).exists()
-        if not offered:
+        if not is_offered(municipality_of(located[0]), category):
             _add(errors, "category", _("This category is not available for this place."))
     elif not category.is_active:
         _add(errors, "category", _("This category is not available for this place."))
