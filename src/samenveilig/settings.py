@@ -185,6 +185,12 @@ VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:beheer@samenveilig.local
 # Days an expired alert's description is kept (for questions afterwards) before the purge job
 # removes it (ALR-6).
 ALERT_RETENTION_DAYS = int(os.environ.get("ALERT_RETENTION_DAYS", "30"))
+# Drains per channel that one alert's fan-out starts in parallel (ALR-3); more workers than this
+# do not speed up one alert, they serve several alerts at once.
+ALERT_FANOUT_PARALLELISM = int(os.environ.get("ALERT_FANOUT_PARALLELISM", "2"))
+# How long a drain's claim on a batch of deliveries lasts before another drain may take it over
+# (a worker that died). Renewed while sending; keep it well above one SMTP/HTTP timeout.
+ALERT_DELIVERY_LEASE_SECONDS = int(os.environ.get("ALERT_DELIVERY_LEASE_SECONDS", "120"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

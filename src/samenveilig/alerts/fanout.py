@@ -27,10 +27,11 @@ from itertools import islice
 import structlog
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from samenveilig.alerts.channels import DeliveryFailed, sender_for
+from samenveilig.alerts.channels import DeliveryFailed, Sender, sender_for
 from samenveilig.alerts.models import (
     Alert,
     AlertStatus,
@@ -52,11 +53,20 @@ CLAIM_BATCH = 200
 # this many messages that had already gone out (their e-mail Message-ID / webhook delivery id
 # repeats, so receivers can tell).
 MARK_EVERY = 25
-LEASE = timedelta(minutes=2)
+# How long a claim protects its rows from other drains. The drain renews the lease of the rows it
+# has not sent yet every MARK_EVERY messages, so only a worker that died (or hangs longer than
+# this on one group of messages) loses its rows. Setting: ALERT_DELIVERY_LEASE_SECONDS.
+DEFAULT_LEASE_S = 120
 DRAIN_BUDGET_S = 40.0
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(seconds=30)
 EXTERNAL_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.WEBHOOK)
+
+
+def lease() -> timedelta:
+    return timedelta(
+        seconds=max(1, int(getattr(settings, "ALERT_DELIVERY_LEASE_SECONDS", DEFAULT_LEASE_S)))
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -112,10 +122,33 @@ def _channel_prefs(user_ids: list[int]) -> _Prefs:
     return _Prefs(verified - opted_out_email, with_push - opted_out_push)
 
 
+def _alert_sent_on(alert: Alert, user_ids: list[int]) -> dict[str, set[int]]:
+    """Per external channel, the members to whom the alert itself went out on it."""
+    sent: dict[str, set[int]] = {Channel.EMAIL: set(), Channel.PUSH: set()}
+    for channel, user_id in Delivery.objects.filter(
+        alert=alert,
+        purpose=Purpose.ALERT,
+        status=DeliveryStatus.SENT,
+        channel__in=list(sent),
+        user_id__in=user_ids,
+    ).values_list("channel", "user_id"):
+        sent[channel].add(user_id)
+    return sent
+
+
 def _rows_for(
     alert: Alert, purpose: str, chunk: list[Recipient], now: datetime, urgent: bool
 ) -> list[Delivery]:
-    prefs = _channel_prefs([r.user_id for r in chunk])
+    user_ids = [r.user_id for r in chunk]
+    prefs = _channel_prefs(user_ids)
+    email_ok, push_ok = prefs.email_ok, prefs.push_ok
+    if purpose == Purpose.CLOSING:
+        # "Found, thank you" by e-mail or push only where the alert itself arrived that way: a
+        # member whose alert e-mail was held and then cancelled should not get an e-mail about
+        # an alert they never had by e-mail. The in-app closing message goes to every recipient.
+        sent = _alert_sent_on(alert, user_ids)
+        email_ok = email_ok & sent[Channel.EMAIL]
+        push_ok = push_ok & sent[Channel.PUSH]
     rows: list[Delivery] = []
     for recipient in chunk:
         rows.append(
@@ -133,7 +166,7 @@ def _rows_for(
         held_until = (
             None if urgent else quiet_hours_end(recipient.quiet_start, recipient.quiet_end, now)
         )
-        for channel, allowed in ((Channel.EMAIL, prefs.email_ok), (Channel.PUSH, prefs.push_ok)):
+        for channel, allowed in ((Channel.EMAIL, email_ok), (Channel.PUSH, push_ok)):
             if recipient.user_id in allowed:
                 rows.append(
                     Delivery(
@@ -165,7 +198,10 @@ def _closing_recipients(alert: Alert) -> Iterator[Recipient]:
 def _webhook_rows(alert: Alert, purpose: str, now: datetime) -> list[Delivery]:
     if purpose == Purpose.CLOSING:
         endpoint_ids = Delivery.objects.filter(
-            alert=alert, purpose=Purpose.ALERT, channel=Channel.WEBHOOK
+            alert=alert,
+            purpose=Purpose.ALERT,
+            channel=Channel.WEBHOOK,
+            status=DeliveryStatus.SENT,
         ).values_list("endpoint_id", flat=True)
         endpoints = WebhookEndpoint.objects.filter(pk__in=endpoint_ids, is_active=True)
     else:
@@ -220,7 +256,7 @@ def _pending(alert_id: int, purpose: str, channel: str):
 def claim(alert_id: int, purpose: str, channel: str, now: datetime, limit: int) -> list[int]:
     """Lease up to ``limit`` due rows. ``SKIP LOCKED`` lets parallel drains on PostgreSQL take
     different rows; SQLite serialises writers (``BEGIN IMMEDIATE``), which has the same effect."""
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     with transaction.atomic():
         ids = list(
             _pending(alert_id, purpose, channel)
@@ -230,14 +266,23 @@ def claim(alert_id: int, purpose: str, channel: str, now: datetime, limit: int) 
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            Delivery.objects.filter(pk__in=ids).update(lease_until=now + LEASE)
+            Delivery.objects.filter(pk__in=ids).update(lease_until=now + lease())
     return ids
+
+
+def _renew(ids: list[int]) -> None:
+    """Keep the rows this drain still has to send out of other drains' reach."""
+    if ids:
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+            lease_until=timezone.now() + lease()
+        )
 
 
 def _record_sent(ids: list[int]) -> None:
     if ids:
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENT,
+            attempts=F("attempts") + 1,
             sent_at=timezone.now(),
             lease_until=None,
             last_error="",
@@ -254,6 +299,15 @@ def _record_failure(delivery: Delivery, failure: DeliveryFailed) -> None:
         lease_until=None,
         last_error=failure.reason,
     )
+    logger.warning(
+        "alerts.delivery_failed",
+        alert_id=delivery.alert_id,
+        delivery_id=delivery.pk,
+        channel=delivery.channel,
+        attempts=attempts,
+        final=final,
+        reason=failure.reason,
+    )
 
 
 def _cancel(ids: list[int]) -> None:
@@ -262,9 +316,24 @@ def _cancel(ids: list[int]) -> None:
     )
 
 
+def _send_one(sender: Sender, alert: Alert, delivery: Delivery) -> None:
+    try:
+        sender.send(alert, delivery)
+    except DeliveryFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug in one message must not stall the fan-out
+        # Counted as an attempt, so a message that always crashes ends as failed after
+        # MAX_ATTEMPTS instead of being claimed again for ever. Only the type is stored: an
+        # exception's text may contain personal data.
+        logger.exception("alerts.sender_error", delivery_id=delivery.pk, channel=delivery.channel)
+        raise DeliveryFailed(f"internal error: {type(error).__name__}") from error
+
+
 def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
     deliveries = list(
-        Delivery.objects.filter(pk__in=ids).select_related("user", "endpoint").order_by("id")
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING)
+        .select_related("user", "endpoint")
+        .order_by("id")
     )
     sender = sender_for(channel)
     try:
@@ -275,16 +344,17 @@ def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
         return
     sent: list[int] = []
     try:
-        for delivery in deliveries:
+        for position, delivery in enumerate(deliveries, start=1):
             try:
-                sender.send(alert, delivery)
+                _send_one(sender, alert, delivery)
             except DeliveryFailed as failure:
                 _record_failure(delivery, failure)
-                continue
-            sent.append(delivery.pk)
-            if len(sent) >= MARK_EVERY:
+            else:
+                sent.append(delivery.pk)
+            if position % MARK_EVERY == 0:
                 _record_sent(sent)
                 sent = []
+                _renew([d.pk for d in deliveries[position:]])
     finally:
         _record_sent(sent)
         sender.close()
@@ -312,8 +382,7 @@ def drain(alert_id: int, purpose: str, channel: str, *, budget_s: float = DRAIN_
             break
         alert = _alert_still_wanted(alert_id, purpose)
         if alert is None:
-            _cancel(ids)
-            _cancel(list(_pending(alert_id, purpose, channel).values_list("id", flat=True)))
+            cancel_unwanted(alert_id, purpose, channel)
             break
         _send_batch(alert, channel, ids)
         handled += len(ids)
@@ -321,46 +390,149 @@ def drain(alert_id: int, purpose: str, channel: str, *, budget_s: float = DRAIN_
     return handled
 
 
-def next_due(alert_id: int, purpose: str, channel: str) -> datetime | None:
-    """When the next pending row of this alert and channel becomes claimable."""
+def cancel_unwanted(alert_id: int, purpose: str, channel: str | None = None) -> int:
+    """Cancel every pending delivery of an alert that ended, expired or was withdrawn: nothing of
+    its description may go out any more (ALR-6)."""
+    pending = Delivery.objects.filter(
+        alert_id=alert_id, purpose=purpose, status=DeliveryStatus.PENDING
+    )
+    if channel is not None:
+        pending = pending.filter(channel=channel)
+    return pending.update(status=DeliveryStatus.CANCELLED, lease_until=None)
+
+
+def next_due(alert_id: int, purpose: str, channel: str, now: datetime | None = None):
+    """When the next pending row of this alert and channel becomes claimable: its
+    ``next_attempt_at``, or for a row another drain holds, the later of that and its lease's
+    end (the moment a dead worker's rows are free again)."""
+    now = now or timezone.now()
     pending = _pending(alert_id, purpose, channel)
     due = pending.aggregate(
-        free=Min("next_attempt_at", filter=Q(lease_until__isnull=True)),
-        leased=Min("lease_until", filter=Q(lease_until__isnull=False)),
-        leased_due=Min("next_attempt_at", filter=Q(lease_until__isnull=False)),
+        free=Min("next_attempt_at", filter=Q(lease_until__isnull=True) | Q(lease_until__lte=now)),
+        leased=Min(Greatest("lease_until", "next_attempt_at"), filter=Q(lease_until__gt=now)),
     )
-    moments = [m for m in (due["free"], due["leased"], due["leased_due"]) if m is not None]
+    moments = [m for m in (due["free"], due["leased"]) if m is not None]
     if not moments:
         return None
-    if due["leased"] is not None and due["leased_due"] is not None:
-        moments.append(max(due["leased"], due["leased_due"]))
-    return max(min(moments), timezone.now())
+    return max(min(moments), now)
 
 
 def schedule_follow_up(alert_id: int, purpose: str, channel: str) -> None:
+    """Enqueue one drain for when work of this alert and channel is due again. A backend that
+    cannot defer (the inline backend of the tests) gets none: ``alerts_drain`` from cron, or the
+    test itself, drains when the time has come."""
     from samenveilig.alerts.tasks import drain_deliveries
 
     wake = next_due(alert_id, purpose, channel)
     if wake is None:
         return
     if not drain_deliveries.get_backend().supports_defer:
-        # The inline backend of the tests cannot wait; tests call ``drain`` when time has passed.
         return
     transaction.on_commit(
         lambda: drain_deliveries.using(run_after=wake).enqueue(alert_id, purpose, channel)
     )
 
 
-def start_drains(alert_id: int, purpose: str) -> None:
+def parallelism() -> int:
+    return max(1, int(getattr(settings, "ALERT_FANOUT_PARALLELISM", 2)))
+
+
+def start_drains(alert_id: int, purpose: str) -> int:
+    """Enqueue the drains of every external channel with pending rows; returns how many."""
     from samenveilig.alerts.tasks import drain_deliveries
 
-    parallel = max(1, int(getattr(settings, "ALERT_FANOUT_PARALLELISM", 2)))
+    started = 0
     for channel in EXTERNAL_CHANNELS:
         pending = _pending(alert_id, purpose, channel).count()
         if not pending:
             continue
-        for _ in range(min(parallel, (pending + CLAIM_BATCH - 1) // CLAIM_BATCH)):
+        for _ in range(min(parallelism(), (pending + CLAIM_BATCH - 1) // CLAIM_BATCH)):
             drain_deliveries.enqueue(alert_id, purpose, channel)
+            started += 1
+    return started
+
+
+# --- the safety net (``manage.py alerts_drain``) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    planned: int
+    cancelled: int
+    drains: int
+
+
+def _closing_incomplete(alert: Alert) -> bool:
+    inbox = Delivery.objects.filter(alert=alert, channel=Channel.INBOX)
+    return (
+        inbox.filter(purpose=Purpose.CLOSING).count() < inbox.filter(purpose=Purpose.ALERT).count()
+    )
+
+
+def resume(
+    *,
+    now: datetime | None = None,
+    grace: timedelta = timedelta(minutes=1),
+    inline: bool = False,
+) -> ResumeReport:
+    """Finish every fan-out that stalled: a ``plan`` that never ran or died half-way, drains whose
+    tasks were lost (a killed worker, a flushed queue, a backend without a scheduler), and
+    pending deliveries of alerts that ended. Safe to run at any time and as often as wanted:
+    planning is idempotent and a drain only takes rows nobody holds.
+
+    ``inline`` plans and drains in this process; otherwise tasks are enqueued for the workers and
+    ``drains`` counts the drain tasks started instead of messages handled."""
+    from samenveilig.alerts.tasks import drain_deliveries, plan_fanout
+
+    now = now or timezone.now()
+    planned = cancelled = drains = 0
+
+    def start_plan(alert_id: int, purpose: str) -> None:
+        if inline:
+            plan(alert_id, purpose)
+        else:
+            plan_fanout.enqueue(alert_id, purpose)
+
+    sent = Alert.objects.filter(status=AlertStatus.SENT)
+    # 1. Plans: a sent, live alert without a finished plan (grace: its plan task may be queued).
+    for alert_id in sent.filter(
+        fanout_planned_at__isnull=True, expires_at__gt=now, updated_at__lt=now - grace
+    ).values_list("pk", flat=True):
+        start_plan(alert_id, Purpose.ALERT)
+        planned += 1
+    # A closing message that did not reach everyone within a day is no longer worth sending.
+    closed = sent.filter(closed_at__lt=now - grace, closed_at__gte=now - timedelta(days=1))
+    for alert in closed:
+        if _closing_incomplete(alert):
+            start_plan(alert.pk, Purpose.CLOSING)
+            planned += 1
+    # 2. Nothing of an ended alert goes out any more.
+    ended = Delivery.objects.filter(purpose=Purpose.ALERT, status=DeliveryStatus.PENDING).filter(
+        ~Q(alert__status=AlertStatus.SENT) | Q(alert__expires_at__lte=now)
+    )
+    for alert_id in list(ended.values_list("alert_id", flat=True).distinct()):
+        cancelled += cancel_unwanted(alert_id, Purpose.ALERT)
+    # 3. Drains for everything due now that no live drain holds.
+    now = timezone.now() if inline else now
+    free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    due = (
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, channel__in=EXTERNAL_CHANNELS
+        )
+        .filter(free)
+        .values_list("alert_id", "purpose", "channel")
+        .distinct()
+    )
+    for alert_id, purpose, channel in list(due):
+        if inline:
+            drains += drain(alert_id, purpose, channel)
+        else:
+            drain_deliveries.enqueue(alert_id, purpose, channel)
+            drains += 1
+    logger.info(
+        "alerts.resumed", planned=planned, cancelled=cancelled, drains=drains, inline=inline
+    )
+    return ResumeReport(planned=planned, cancelled=cancelled, drains=drains)
 
 
 # --- progress (ALR-3) ----------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,8 +34,20 @@ def generate() -> VapidKeys:
     return VapidKeys(_b64(private), _b64(public))
 
 
-def key_file():
-    return settings.VAR_DIR / "vapid.json"
+def key_file() -> Path:
+    return Path(settings.VAR_DIR) / "vapid.json"
+
+
+def write_key_file(keys: VapidKeys, path: Path | None = None) -> Path:
+    """Write the keys readable by the owner only; the caller decides about overwriting."""
+    path = path or key_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump({"private_key": keys.private_key, "public_key": keys.public_key}, handle)
+    path.chmod(0o600)
+    vapid_keys.cache_clear()
+    return path
 
 
 @cache

@@ -11,6 +11,7 @@ between the SMTP hand-over and recording it) carries the same id and mail client
 from __future__ import annotations
 
 import smtplib
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -27,8 +28,13 @@ def alert_url(alert: Alert) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("alerts:detail", args=[alert.reference])
 
 
+TIMEOUT_S = 30
+
+
 def message_id(delivery: Delivery) -> str:
-    return f"<alert-{delivery.alert_id}-{delivery.purpose}-{delivery.user_id}@samenveilig>"
+    """The same for every attempt of one delivery, so a message sent twice is recognisable."""
+    domain = urlsplit(settings.SITE_URL).hostname or "samenveilig"
+    return f"<alert-{delivery.alert_id}-{delivery.purpose}-{delivery.user_id}@{domain}>"
 
 
 def compose(alert: Alert, delivery: Delivery) -> tuple[str, str]:
@@ -64,19 +70,28 @@ def compose(alert: Alert, delivery: Delivery) -> tuple[str, str]:
 
 
 class EmailSender:
+    """One SMTP connection per batch. A connection that breaks half-way is opened again for the
+    next message; when the server is gone every remaining message fails fast and is retried."""
+
     def __init__(self) -> None:
-        self.connection = get_connection(fail_silently=False)
+        self.connection = get_connection(
+            fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", None) or TIMEOUT_S
+        )
+        self.is_open = False
 
     def open(self) -> None:
         try:
             self.connection.open()
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryFailed(f"smtp unavailable: {type(error).__name__}") from error
+        self.is_open = True
 
     def send(self, alert: Alert, delivery: Delivery) -> None:
         user = delivery.user
         if user is None or not user.email or not user.is_active:
             raise DeliveryFailed("no address", permanent=True)
+        if not self.is_open:
+            self.open()
         subject, body = compose(alert, delivery)
         message = EmailMessage(
             subject,
@@ -89,7 +104,10 @@ class EmailSender:
         try:
             sent = message.send()
         except smtplib.SMTPRecipientsRefused as error:
-            raise DeliveryFailed("recipient refused", permanent=True) from error
+            codes = [code for code, _msg in error.recipients.values()]
+            # 5xx: the address does not exist; 4xx (mailbox full, greylisting): try again later.
+            permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+            raise DeliveryFailed(f"recipient refused: {codes[:1]}", permanent=permanent) from error
         except (OSError, smtplib.SMTPException) as error:
             # The connection may be broken: start a new one for the next message.
             self.close()
@@ -98,6 +116,7 @@ class EmailSender:
             raise DeliveryFailed("not accepted")
 
     def close(self) -> None:
+        self.is_open = False
         try:
             self.connection.close()
         except (OSError, smtplib.SMTPException):

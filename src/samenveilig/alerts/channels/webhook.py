@@ -11,23 +11,33 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import requests
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import override
 
 from samenveilig.alerts.channels import DeliveryFailed
 from samenveilig.alerts.channels.email import alert_url
-from samenveilig.alerts.models import Alert, Delivery, Purpose
+from samenveilig.alerts.models import Alert, Delivery, Purpose, WebhookEndpoint
 from samenveilig.alerts.signalement import describe_person, describe_vehicle
-from samenveilig.core.crypto import decrypt_text
+from samenveilig.areas.models import Area
+from samenveilig.communities.models import AlertKind
+from samenveilig.core import audit
+from samenveilig.core.crypto import decrypt_text, encrypt_text
 
 TIMEOUT_S = 10
 SIGNATURE_HEADER = "X-SamenVeilig-Signature"
 TIMESTAMP_HEADER = "X-SamenVeilig-Timestamp"
 DELIVERY_HEADER = "X-SamenVeilig-Delivery"
 EVENT_HEADER = "X-SamenVeilig-Event"
+REPLAY_TOLERANCE_S = 5 * 60
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -35,8 +45,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """What a receiver does; used by our tests and documented for partners."""
+def verify(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    *,
+    tolerance_s: int | None = REPLAY_TOLERANCE_S,
+    now: float | None = None,
+) -> bool:
+    """What a receiver does (documented for partners in docs/operations.md): the signature must
+    match and the timestamp must be recent, so a captured request cannot be replayed later.
+    ``tolerance_s=None`` checks the signature only."""
+    if tolerance_s is not None:
+        try:
+            age = abs((now if now is not None else time.time()) - int(timestamp))
+        except ValueError:
+            return False
+        if age > tolerance_s:
+            return False
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
@@ -90,6 +117,8 @@ class WebhookSender:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(decrypt_text(endpoint.secret_encrypted), timestamp, body),
         }
+        if self.session is None:
+            self.open()
         assert self.session is not None
         try:
             response = self.session.post(
@@ -107,3 +136,76 @@ class WebhookSender:
         if self.session is not None:
             self.session.close()
             self.session = None
+
+
+# --- partner endpoints (``manage.py alert_webhook``) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str  # shown to the operator once; only the encrypted form is stored
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _check_url(url: str) -> str:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValueError("The address must be an http(s) URL.") from error
+    return url
+
+
+def _check_kinds(kinds: list[str]) -> list[str]:
+    unknown = sorted(set(kinds) - set(AlertKind.values))
+    if unknown:
+        raise ValueError(
+            f"Unknown alert kind(s): {', '.join(unknown)}. Known: {', '.join(AlertKind.values)}."
+        )
+    return sorted(set(kinds))
+
+
+def endpoint_create(
+    *, actor: Any, name: str, url: str, municipality: Area, kinds: list[str]
+) -> IssuedEndpoint:
+    """Register a partner system; ``kinds`` empty means every kind. Raises ``ValueError``."""
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("Give the endpoint a name.")
+    secret = new_secret()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            name=name[:120],
+            url=_check_url(url),
+            municipality=municipality,
+            kinds=_check_kinds(kinds),
+            secret_encrypted=encrypt_text(secret),
+            created_by=actor,
+            updated_by=actor,
+        )
+        audit.record(actor=actor, action="alerts.webhook_added", obj=endpoint)
+    return IssuedEndpoint(endpoint, secret)
+
+
+def endpoint_rotate_secret(*, actor: Any, endpoint: WebhookEndpoint) -> IssuedEndpoint:
+    secret = new_secret()
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            secret_encrypted=encrypt_text(secret), updated_by=actor, updated_at=timezone.now()
+        )
+        audit.record(actor=actor, action="alerts.webhook_secret_rotated", obj=endpoint)
+    endpoint.refresh_from_db()
+    return IssuedEndpoint(endpoint, secret)
+
+
+def endpoint_disable(*, actor: Any, endpoint: WebhookEndpoint) -> None:
+    """Stop sending to a partner; its pending deliveries fail at their next attempt."""
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            is_active=False, updated_by=actor, updated_at=timezone.now()
+        )
+        audit.record(actor=actor, action="alerts.webhook_disabled", obj=endpoint)
