@@ -529,3 +529,25 @@ def test_given_demo_logins_then_they_have_reports_in_every_stage(demo_loaded):
     )
     for report in pending:
         assert (report.reporter_id, report.neighbourhood_id) not in verified
+
+
+def test_demo_alerts_reach_the_demo_member_and_tell_a_story(demo_loaded):
+    from samenveilig.alerts.models import Alert, AlertStatus, Channel, Delivery, Purpose
+    from samenveilig.reports.models import Report
+
+    member = demo.demo_email("lid")
+    alerts = {a.kind: a for a in Alert.objects.all()}
+    assert {"cocoon", "warning", "missing_person", "vehicle"} <= set(alerts)
+    for kind in ("cocoon", "warning", "missing_person"):
+        assert Delivery.objects.filter(
+            alert=alerts[kind], user__email=member, channel=Channel.INBOX, purpose=Purpose.ALERT
+        ).exists()
+        assert alerts[kind].recipient_count > 10
+    assert alerts["cocoon"].is_live and alerts["warning"].is_live
+    missing = alerts["missing_person"]
+    assert not missing.is_live and missing.closing_message
+    assert Delivery.objects.filter(alert=missing, purpose=Purpose.CLOSING).count() >= (
+        missing.recipient_count
+    )
+    assert alerts["vehicle"].status == AlertStatus.PENDING_APPROVAL
+    assert Report.objects.filter(related_alert_id=alerts["warning"].pk).count() == 1

@@ -84,7 +84,11 @@ class Membership(TrackedModel):
                 fields=["community", "user"], name="one_membership_per_community"
             )
         ]
-        indexes = [models.Index(fields=["community", "status", "role"])]
+        indexes = [
+            models.Index(fields=["community", "status", "role"]),
+            # "Is this user a verified member?" (alert targeting, permissions): index-only.
+            models.Index(fields=["user", "status"], name="membership_user_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.community}"
@@ -119,7 +123,11 @@ class WatchPoint(TrackedModel):
                 fields=["user"], condition=models.Q(is_home=True), name="one_home_per_user"
             )
         ]
-        indexes = [models.Index(fields=["lat", "lon"])]
+        # Alert targeting (ALR-2) reads the points in a bounding box and only needs their owner:
+        # on PostgreSQL the index carries user_id so the table itself is not read.
+        indexes = [
+            models.Index(fields=["lat", "lon"], include=["user"], name="watchpoint_lat_lon_user")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -140,8 +148,13 @@ URGENT_ALERT_KINDS = frozenset({AlertKind.WANTED_PERSON, AlertKind.MISSING_PERSO
 
 
 class AlertSubscription(models.Model):
+    # No separate index on user: the unique (user, kind) index answers "does this user subscribe
+    # to this kind?" by itself (index-only), which alert targeting asks for every candidate.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="alert_subscriptions",
+        db_index=False,
     )
     kind = models.CharField(_("alert kind"), max_length=30, choices=AlertKind.choices)
 

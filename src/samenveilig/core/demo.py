@@ -987,6 +987,12 @@ def build_totp(town: DemoTown) -> None:
         TOTP.activate(user, totp_secret_for(user.email))
 
 
+def build_alerts(town: DemoTown) -> None:
+    from samenveilig.alerts.demo import build_alerts as build
+
+    build(town)
+
+
 BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_areas,
     build_addresses,
@@ -995,6 +1001,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_roles,
     build_totp,
     build_reports,
+    build_alerts,
 ]
 
 
