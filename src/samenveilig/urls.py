@@ -12,6 +12,7 @@ urlpatterns = [
     path("areas/", include("samenveilig.areas.urls")),
     path("communities/", include("samenveilig.communities.urls")),
     path("meldingen/", include("samenveilig.reports.urls")),
+    path("signalementen/", include("samenveilig.alerts.urls")),
     path("analyse/", include("samenveilig.analysis.urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),

@@ -9,12 +9,19 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,6 +92,9 @@ class SmtpServer:
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
+
+        # aiosmtpd logs every SMTP command at INFO: thousands of lines in the kill test.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         self.controller = Controller(
             _RecordingHandler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10
@@ -275,3 +285,195 @@ def make_alert(town, police) -> Callable[..., Any]:
         return Alert.objects.create(**values)
 
     return make
+
+
+# --- real worker processes on a database shared with the test ------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+# Seeds a separate database for worker tests: a municipality, ``count`` verified, subscribed
+# members with a verified e-mail address inside the circle, and one sent alert whose fan-out is
+# enqueued on the configured task backend. Prints the alert's id.
+SEED_SCRIPT = """
+import sys
+import django
+django.setup()
+from datetime import timedelta
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from samenveilig.accounts.models import User
+from samenveilig.alerts.models import Alert
+from samenveilig.alerts.tasks import plan_fanout
+from samenveilig.areas.models import Area, AreaLevel
+from samenveilig.communities.models import (
+    AlertSubscription, Community, Membership, MembershipStatus, WatchPoint,
+)
+
+count = int(sys.argv[1])
+lat, lon = 52.0025, 5.0025
+municipality = Area.objects.create(code="GM9999", name="Teststad", level=AreaLevel.MUNICIPALITY)
+community = Community.objects.create(name="Buurtpreventie", slug="bp", kind="patrol")
+users = User.objects.bulk_create(
+    [User(email=f"lid{i}@example.test", password="!") for i in range(count)], batch_size=1000
+)
+users = list(User.objects.order_by("id"))
+EmailAddress.objects.bulk_create(
+    [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
+    batch_size=1000,
+)
+Membership.objects.bulk_create(
+    [Membership(community=community, user=u, status=MembershipStatus.VERIFIED) for u in users],
+    batch_size=1000,
+)
+WatchPoint.objects.bulk_create(
+    [WatchPoint(user=u, label="Thuis", is_home=True, lat=lat, lon=lon) for u in users],
+    batch_size=1000,
+)
+AlertSubscription.objects.bulk_create(
+    [AlertSubscription(user=u, kind="warning") for u in users], batch_size=1000
+)
+now = timezone.now()
+alert = Alert.objects.create(
+    reference="A-WORKER01", kind="warning", title="Inbraken", lat=lat, lon=lon, radius_m=1000,
+    municipality=municipality, valid_from=now, expires_at=now + timedelta(hours=2),
+)
+plan_fanout.enqueue(alert.pk, "alert")
+print(alert.pk)
+"""
+
+
+class WorkerSite:
+    """A database of its own (a SQLite file, or a fresh PostgreSQL database when the suite runs
+    on PostgreSQL), migrated and used by ``manage.py`` subprocesses with production-like
+    settings: no SAMENVEILIG_TESTING, explicit secrets, the real task backend."""
+
+    def __init__(self, tmp: Path, smtp_port: int, tasks_backend: str) -> None:
+        self.tmp = tmp
+        self.processes: list[subprocess.Popen] = []
+        self.pg_admin_url: str | None = None
+        self.pg_name: str | None = None
+        suite_url = os.environ.get("DATABASE_URL", "")
+        if suite_url.startswith(("postgres://", "postgresql://")):
+            self.pg_admin_url = suite_url
+            self.pg_name = f"samenveilig_workers_{os.getpid()}"
+            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            self._pg_admin(f'CREATE DATABASE "{self.pg_name}"')
+            self.database_url = suite_url.rsplit("/", 1)[0] + "/" + self.pg_name
+        else:
+            self.database_url = f"sqlite:///{tmp / 'workers.sqlite3'}"
+        from cryptography.fernet import Fernet
+
+        env = dict(os.environ)
+        for name in ("SAMENVEILIG_TESTING", "SAMENVEILIG_DEMO", "DEBUG", "REDIS_URL"):
+            env.pop(name, None)
+        env.update(
+            {
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+                "DJANGO_SETTINGS_MODULE": "samenveilig.settings",
+                "DATABASE_URL": self.database_url,
+                "SAMENVEILIG_VAR_DIR": str(tmp / "var"),
+                "SECRET_KEY": "workers-" + os.urandom(16).hex(),
+                "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+                "SITE_URL": "http://127.0.0.1:8000",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(smtp_port),
+                "EMAIL_USE_TLS": "0",
+                "TASKS_BACKEND": tasks_backend,
+                "LOG_LEVEL": "WARNING",
+                "LOG_FORMAT": "console",
+            }
+        )
+        self.env = env
+
+    def _pg_admin(self, sql: str) -> None:
+        import psycopg
+
+        assert self.pg_admin_url is not None
+        base = self.pg_admin_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(base.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+            c.execute(sql)
+
+    def manage(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    def python(self, code: str, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(
+            [PYTHON, "-c", code, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, f"script failed:\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    def start(self, *args: str, name: str) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def log(self, name: str) -> str:
+        path = self.tmp / f"{name}.log"
+        return path.read_text()[-4000:] if path.exists() else ""
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.pg_name is not None:
+            import psycopg
+
+            url = self.database_url.replace("postgres://", "postgresql://", 1)
+            with psycopg.connect(url) as conn:
+                return conn.execute(sql).fetchall()
+        import sqlite3
+
+        conn = sqlite3.connect(self.tmp / "workers.sqlite3", timeout=30)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        if self.pg_name is not None:
+            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpServer]:
+    """A real SMTP server without touching this process's Django settings (for subprocesses)."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -49,11 +49,13 @@ def health(request):  # type: ignore[no-untyped-def]
 
 
 def _register_routers() -> None:
+    from samenveilig.alerts.api import router as alerts_router
     from samenveilig.reports.api import categories_router
     from samenveilig.reports.api import router as reports_router
 
     api.add_router("/reports", reports_router)
     api.add_router("/categories", categories_router)
+    api.add_router("/alerts", alerts_router)
 
 
 _register_routers()

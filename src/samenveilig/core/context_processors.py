@@ -9,6 +9,12 @@ from samenveilig.communities.selectors import coordinated_community_ids, verifie
 def site(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     roles = deployment_roles(user) if user is not None else set()
+    alerts_sender = alerts_police = False
+    if user is not None and user.is_authenticated:
+        from samenveilig.alerts.views import may_send, police_area_ids
+
+        alerts_police = Role.POLICE in roles and bool(police_area_ids(user))
+        alerts_sender = alerts_police or may_send(user)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "MAP_TILE_URL": settings.MAP_TILE_URL,
@@ -17,4 +23,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "nav_is_partner": bool(roles & {Role.POLICE, Role.MUNICIPALITY}),
         "nav_is_member": bool(user is not None and verified_community_ids(user)),
         "nav_is_coordinator": bool(user is not None and coordinated_community_ids(user)),
+        # Alerts: police send and approve; coordinators propose where the municipality allows.
+        "nav_alerts_sender": alerts_sender,
+        "nav_alerts_police": alerts_police,
     }
