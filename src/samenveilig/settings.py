@@ -173,7 +173,9 @@ if TESTING and "TASKS_BACKEND" not in os.environ:
     # Tests run tasks inline; a test that needs real workers sets TASKS_BACKEND for them.
     TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
-    # Scale-out (PLT-4): the same tasks on Redis queues, workers run `manage.py rqworker`.
+    # Scale-out (PLT-4): the same tasks on Redis queues. Workers run
+    # `manage.py rqworker default --job-class django_tasks_rq.Job`, at least one of them with
+    # `--with-scheduler` (deferred tasks: retries, quiet hours); see docs/operations.md.
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 

@@ -404,6 +404,7 @@ class WorkerSite:
             timeout=timeout,
         )
         assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}"
+        self.last_output = done.stdout + done.stderr
         return done.stdout
 
     def python(self, code: str, *args: str, timeout: float = 120) -> str:
