@@ -320,6 +320,24 @@ def is_offered(municipality: Area | None, category: Category) -> bool:
     return offered is not None and offered.pk == category.pk
 
 
+_ids_by_code: ProcessCache[dict[str, tuple[int, ...]]] = ProcessCache(
+    "reports.categories.ids_by_code", models=(Category,)
+)
+
+
+def _all_ids_by_code() -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for pk, code in Category.objects.values_list("id", "code"):
+        found.setdefault(code, []).append(pk)
+    return {code: tuple(ids) for code, ids in found.items()}
+
+
+def category_ids_by_code() -> dict[str, tuple[int, ...]]:
+    """Every category's id by code (all municipalities, active or not), per process for a
+    second. Do not change the answer."""
+    return _ids_by_code.get(None, _all_ids_by_code)
+
+
 def municipality_of(neighbourhood: Area) -> Area | None:
     """The gemeente above a buurt (buurt → wijk → gemeente), or ``None`` for a loose buurt."""
     from samenveilig.areas.models import AreaLevel

@@ -10,33 +10,58 @@
   status) but never who sent it, the free text or the photos (PRODUCT §2).
 
 Jurisdictions and community coverage are read once per user object and kept on it, so a page
-that checks many reports does not repeat the area walk.
+that checks many reports does not repeat the area walk; the walk itself (granted area → every
+area inside) is kept per process for a second.
 """
 
 from __future__ import annotations
 
-from samenveilig.accounts.models import Role
-from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
+from samenveilig.accounts.models import Role, RoleGrant
+from samenveilig.accounts.roles import AnyUser, deployment_roles
+from samenveilig.areas.models import Area
 from samenveilig.reports.models import Partner, Report, ReportStatus
+from samenveilig.reports.process_cache import ProcessCache
 
 PARTNER_ROLES: tuple[str, ...] = (Role.POLICE.value, Role.MUNICIPALITY.value)
+_PARTNER_ROLE_SET = frozenset(PARTNER_ROLES)
+# Granted areas → every area inside them, per process for a second.
+_area_walks: ProcessCache[frozenset[int]] = ProcessCache(
+    "reports.permissions.area_walks", models=(Area,)
+)
 # Statuses a partner never handles: the report is not theirs before a coordinator approved it.
 NOT_FOR_PARTNERS = (ReportStatus.PENDING_MODERATION, ReportStatus.REJECTED)
 # Statuses members of the community may see listed.
 NOT_FOR_MEMBERS = NOT_FOR_PARTNERS
 
 
+def _areas_within(root_ids: frozenset[int]) -> frozenset[int]:
+    from samenveilig.areas.selectors import area_ids_within
+
+    return frozenset(area_ids_within(root_ids))
+
+
 def partner_jurisdictions(user: AnyUser) -> dict[str, set[int]]:
-    """``{"police": {area ids}, "municipality": {...}}`` for the partner roles the user holds."""
+    """``{"police": {area ids}, "municipality": {...}}`` for the partner roles the user holds.
+
+    The grants are read on every request (one query, none for users without a partner role);
+    the walk from the granted areas down to their buurten is kept per process for a second
+    (areas change rarely; see ``process_cache``)."""
     if not user.is_authenticated:
         return {}
     cached = getattr(user, "_report_jurisdictions", None)
     if cached is None:
-        cached = {
-            role: jurisdiction_area_ids(user, role)
-            for role in PARTNER_ROLES
-            if has_role(user, role)
-        }
+        cached = {}
+        if deployment_roles(user) & _PARTNER_ROLE_SET:
+            roots: dict[str, set[int]] = {}
+            grants = RoleGrant.objects.filter(user=user, role__in=PARTNER_ROLES)
+            for role, area_id in grants.values_list("role", "area_id"):
+                ids = roots.setdefault(role, set())
+                if area_id is not None:
+                    ids.add(area_id)
+            for role in PARTNER_ROLES:
+                if role in roots:
+                    key = frozenset(roots[role])
+                    cached[role] = set(_area_walks.get(key, lambda k=key: _areas_within(k)))
         user._report_jurisdictions = cached  # type: ignore[union-attr]
     return cached
 

@@ -25,6 +25,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 T = TypeVar("T")
+MAX_ENTRIES = 1000  # per cache; more distinct keys than this start it afresh
 
 
 class ProcessCache(Generic[T]):
@@ -51,6 +52,8 @@ class ProcessCache(Generic[T]):
             return entry[1]
         value = compute()
         with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
             self._entries[key] = (now, value)
         return value
 

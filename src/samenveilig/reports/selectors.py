@@ -26,10 +26,12 @@ from samenveilig.reports.models import (
     ReportStatus,
 )
 from samenveilig.reports.permissions import NOT_FOR_MEMBERS, NOT_FOR_PARTNERS
+from samenveilig.reports.process_cache import ProcessCache
 
 InboxView = Literal["new", "open", "overdue", "closed", "incidents"]
 INBOX_VIEWS: tuple[str, ...] = ("new", "open", "overdue", "closed", "incidents")
 MAX_PAGE = 200
+NEW_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.FORWARDED)
 
 
 # --- scopes --------------------------------------------------------------------------------------
@@ -167,12 +169,15 @@ class InboxPage:
 
 
 def _inbox_filters(
-    queryset: QuerySet[Report], *, category: Category | None, neighbourhood: Area | None
+    queryset: QuerySet[Report],
+    *,
+    category: Category | int | None,
+    neighbourhood: Area | int | None,
 ) -> QuerySet[Report]:
     if category is not None:
-        queryset = queryset.filter(category=category)
+        queryset = queryset.filter(category_id=getattr(category, "pk", category))
     if neighbourhood is not None:
-        queryset = queryset.filter(neighbourhood=neighbourhood)
+        queryset = queryset.filter(neighbourhood_id=getattr(neighbourhood, "pk", neighbourhood))
     return queryset
 
 
@@ -180,8 +185,8 @@ def partner_inbox(
     user: permissions.AnyUser,
     *,
     view: str = "new",
-    category: Category | None = None,
-    neighbourhood: Area | None = None,
+    category: Category | int | None = None,
+    neighbourhood: Area | int | None = None,
     after: str | None = None,
     limit: int = 50,
 ) -> InboxPage:
@@ -207,7 +212,10 @@ def partner_inbox(
         roles = list(permissions.partner_jurisdictions(user))
         base = base.filter(
             Q(status=ReportStatus.SUBMITTED)
-            | Q(status=ReportStatus.FORWARDED, forwarded_to__in=roles)
+            | Q(status=ReportStatus.FORWARDED, forwarded_to__in=roles),
+            # Implied by the line above; spelled out so the planner matches the partial index
+            # ``reports_new_by_buurt``.
+            status__in=NEW_STATUSES,
         )
     elif view == "open":
         base = base.filter(status__in=OPEN_STATUSES)
@@ -291,6 +299,46 @@ def inbox_categories(user: permissions.AnyUser) -> QuerySet[Category]:
     if not roles:
         return Category.objects.none()
     return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+# The inbox filter's choices, per process for a second (``process_cache``): they are the same
+# on every page of every partner with the same jurisdiction.
+_buurt_choices: ProcessCache[list[tuple[int, str]]] = ProcessCache(
+    "reports.selectors.buurt_choices", models=(Area,)
+)
+_category_choices: ProcessCache[list[tuple[int, str, str]]] = ProcessCache(
+    "reports.selectors.category_choices", models=(Category,)
+)
+
+
+def inbox_neighbourhood_choices(user: permissions.AnyUser) -> list[tuple[int, str]]:
+    """``(id, name)`` of ``inbox_neighbourhoods(user)``, in the same order."""
+    ids: set[int] = set()
+    for area_ids in permissions.partner_jurisdictions(user).values():
+        ids |= area_ids
+    if not ids:
+        return []
+    key = frozenset(ids)
+    return _buurt_choices.get(
+        key, lambda: list(inbox_neighbourhoods(user).values_list("id", "name"))
+    )
+
+
+def inbox_category_choices(user: permissions.AnyUser, language: str) -> list[tuple[int, str]]:
+    """``(id, name in the language)`` of ``inbox_categories(user)``, in the same order."""
+    if not any(permissions.partner_jurisdictions(user).values()):
+        return []
+    rows = _category_choices.get(
+        None,
+        lambda: list(
+            Category.objects.filter(is_active=True)
+            .order_by("sort_order", "code")
+            .values_list("id", "name_nl", "name_en")
+        ),
+    )
+    # As ``Category.name(language)`` (``category_name``) gives them.
+    english = language == "en"
+    return [(pk, name_en if english else name_nl) for pk, name_nl, name_en in rows]
 
 
 # --- history, moderation, community --------------------------------------------------------------
