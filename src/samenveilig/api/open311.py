@@ -14,7 +14,10 @@ Choices the spec leaves open (docs/decisions/0011-open311-contact-data.md,
 - The report's reference is returned at once as ``service_request_id``, so a token is the
   reference itself and ``GET tokens/{token}`` maps it to itself.
 - ``GET requests`` is public and shows no personal data (see ``open311_fields``). Extra
-  parameters: ``page`` (from 1) and ``page_size`` (at most 1,000).
+  parameters: ``page`` (from 1), ``page_size`` (at most 1,000) and ``after``. A full page
+  carries ``Link: <…&after=…>; rel="next"``: that continues by keyset (the same cost on every
+  page), while ``page`` stays an OFFSET (its cost grows with the page number, within the
+  90-day window) for clients that count pages.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
@@ -157,20 +161,27 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if blocked := _guard(fmt, request, ["GET", "HEAD", "POST"]):
         return blocked
     try:
-        reports = _search(request)
+        rows, next_after = _search(request)
     except Open311Error as error:
         return render_errors(fmt, error.status, error.descriptions)
-    language = _language()
-    return render(fmt, "service_requests", [fields.public_request(r, language) for r in reports])
+    items = fields.PublicRequests(_language())
+    response = render(fmt, "service_requests", [items.item(row) for row in rows])
+    if next_after is not None:
+        # The next page by keyset (``after``): as fast as the first, however deep.
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["after"] = next_after
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     if blocked := _guard(fmt, request, ["GET", "HEAD"]):
         return blocked
-    report = _public_reports().filter(reference=request_id).first()
-    if report is None:
+    row = _public_rows().filter(reference=request_id).first()
+    if row is None:
         return render_errors(fmt, 404, [_("There is no service request with this id.")])
-    return render(fmt, "service_requests", [fields.public_request(report, _language())])
+    return render(fmt, "service_requests", [fields.PublicRequests(_language()).item(row)])
 
 
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
@@ -190,9 +201,38 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 
 def _public_reports() -> Any:
-    return Report.objects.filter(status__in=fields.PUBLIC_STATUSES).select_related(
-        "category", "neighbourhood__parent__parent", "address"
-    )
+    return Report.objects.filter(status__in=fields.PUBLIC_STATUSES)
+
+
+def _public_rows() -> Any:
+    """Public reports as ``fields.PUBLIC_COLUMNS`` tuples (one query with its joins)."""
+    return _public_reports().values_list(*fields.PUBLIC_COLUMNS)
+
+
+def _category_ids(codes: list[str]) -> list[int]:
+    """The ids of every category with one of these codes (any municipality), so the page query
+    filters on ``category_id`` and reads the index ``(category, -submitted_at, -id)``."""
+    from samenveilig.reports.categories import category_ids_by_code
+
+    by_code = category_ids_by_code()
+    return sorted({pk for code in codes for pk in by_code.get(code, ())})
+
+
+def _encode_after(submitted_at: datetime, pk: int) -> str:
+    return f"{submitted_at.isoformat()}~{pk}"
+
+
+def _decode_after(raw: str) -> tuple[datetime, int]:
+    when_text, _sep, pk_text = raw.strip().rpartition("~")
+    try:
+        when = parse_datetime(when_text.replace(" ", "+"))
+        pk = int(pk_text)
+    except (TypeError, ValueError):
+        when = None
+        pk = 0
+    if when is None or timezone.is_naive(when) or pk < 1:
+        raise Open311Error(400, _("after must be the value from the previous page's next link."))
+    return when, pk
 
 
 def _parse_when(name: str, raw: str) -> datetime:
@@ -234,9 +274,16 @@ def _positive_int(name: str, raw: str | None, *, default: int, maximum: int) -> 
     return int(text)
 
 
-def _search(request: HttpRequest) -> list[Report]:
+def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
+    """The page of ``fields.PUBLIC_COLUMNS`` rows, newest first, and the ``after`` cursor of
+    the next page (``None`` when this page is not full).
+
+    Paging: ``page`` (from 1) is an OFFSET and reads every row before the page (bounded by the
+    90-day window); ``after`` (the cursor of the ``Link: rel="next"`` header) continues by
+    keyset and costs the same on every page. Both are extensions; the spec has no paging.
+    """
     params = request.GET
-    queryset = _public_reports()
+    queryset = _public_rows()
     municipality = _jurisdiction(request)
     if municipality is not None:
         queryset = queryset.filter(neighbourhood__parent__parent=municipality)
@@ -244,6 +291,8 @@ def _search(request: HttpRequest) -> list[Report]:
         "page_size", params.get("page_size"), default=MAX_RESULTS, maximum=MAX_RESULTS
     )
     page = _positive_int("page", params.get("page"), default=1, maximum=100_000)
+    after_raw = params.get("after", "")
+    after = _decode_after(after_raw) if after_raw.strip() else None
 
     ids_param = params.get("service_request_id", "").strip()
     if ids_param:
@@ -257,7 +306,7 @@ def _search(request: HttpRequest) -> list[Report]:
     else:
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
         if codes:
-            queryset = queryset.filter(category__code__in=codes)
+            queryset = queryset.filter(category_id__in=_category_ids(codes))
         statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, _("status must be open, closed or both (comma-separated)."))
@@ -282,8 +331,18 @@ def _search(request: HttpRequest) -> list[Report]:
             raise Open311Error(400, _("start_date and end_date may be at most 90 days apart."))
         queryset = queryset.filter(submitted_at__gte=start, submitted_at__lte=end)
 
-    offset = (page - 1) * page_size
-    return list(queryset.order_by("-submitted_at", "-id")[offset : offset + page_size])
+    if after is not None:
+        when, pk = after
+        queryset = queryset.filter(Q(submitted_at__lt=when) | Q(submitted_at=when, id__lt=pk))
+        offset = 0
+    else:
+        offset = (page - 1) * page_size
+    rows = list(queryset.order_by("-submitted_at", "-id")[offset : offset + page_size])
+    next_after = None
+    if len(rows) == page_size:
+        last = rows[-1]
+        next_after = _encode_after(last[6], last[0])  # submitted_at, id
+    return rows, next_after
 
 
 # --- POST requests --------------------------------------------------------------------------------

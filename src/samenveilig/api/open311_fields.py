@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -315,3 +317,119 @@ def public_request(report: Report, language: str) -> dict[str, Any]:
         "long": round(report.lon, PUBLIC_COORDINATE_DECIMALS),
         "media_url": "",
     }
+
+
+# --- The same fields from plain rows (GET requests: up to 1,000 per page) ------------------------
+
+# The columns ``public_requests`` reads, in this order (one query, no model instances).
+PUBLIC_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "outcome",
+    "partner",
+    "forwarded_to",
+    "submitted_at",
+    "updated_at",
+    "close_due_at",
+    "lat",
+    "lon",
+    "category__code",
+    "category__name_nl",
+    "category__name_en",
+    "category__acknowledge_within_hours",
+    "category__close_within_days",
+    "neighbourhood__name",
+    "neighbourhood__parent__parent__name",
+    "address__postcode",
+)
+
+
+class PublicRequests:
+    """Builds ``public_request`` items from ``PUBLIC_COLUMNS`` rows: every label and notice is
+    looked up once per page instead of once per row, and dates are converted with the time zone
+    read once. ``public_request(report)`` and this give the same items (tested)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.zone = timezone.get_current_timezone()
+        self.status_notes = {status: str(label) for status, label in ReportStatus.choices}
+        self.closed_notes = {outcome: str(label) for outcome, label in Outcome.choices}
+        self.partner_labels = {partner: str(label) for partner, label in Partner.choices}
+        self.police = _("Police")
+        self.agencies: dict[str, str] = {}
+        self.notices: dict[tuple[int, int], str] = {}
+
+    def _iso(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.astimezone(self.zone).isoformat(timespec="seconds")
+
+    def _agency(self, partner: str, municipality: str | None) -> str:
+        if partner == Partner.POLICE:
+            return self.police
+        if municipality is None:
+            return self.partner_labels.get(partner, "")
+        agency = self.agencies.get(municipality)
+        if agency is None:
+            agency = _("Municipality of %(name)s") % {"name": municipality}
+            self.agencies[municipality] = agency
+        return agency
+
+    def _notice(self, ack: int, close: int) -> str:
+        notice = self.notices.get((ack, close))
+        if notice is None:
+            notice = _(
+                "We aim to acknowledge this report within %(ack)s hours "
+                "and to close it within %(close)s days."
+            ) % {"ack": ack, "close": close}
+            self.notices[(ack, close)] = notice
+        return notice
+
+    def item(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        (
+            _pk,
+            reference,
+            status,
+            outcome,
+            partner,
+            forwarded_to,
+            submitted_at,
+            updated_at,
+            close_due_at,
+            lat,
+            lon,
+            code,
+            name_nl,
+            name_en,
+            ack_hours,
+            close_days,
+            buurt,
+            municipality,
+            postcode,
+        ) = row
+        if status == ReportStatus.CLOSED and outcome:
+            notes = self.closed_notes.get(outcome, outcome)
+        else:
+            notes = self.status_notes.get(status, status)
+        name = name_en if self.language == "en" else name_nl
+        address = buurt if municipality is None else f"{buurt}, {municipality}"
+        return {
+            "service_request_id": reference,
+            "status": "closed" if status == ReportStatus.CLOSED else "open",
+            "status_notes": notes,
+            "service_name": name,
+            "service_code": code,
+            "description": name,
+            "agency_responsible": self._agency(forwarded_to or partner, municipality),
+            "service_notice": self._notice(ack_hours, close_days),
+            "requested_datetime": self._iso(submitted_at),
+            "updated_datetime": self._iso(updated_at),
+            "expected_datetime": self._iso(close_due_at),
+            "address": address,
+            "address_id": "",
+            "zipcode": postcode[:4] if postcode else "",
+            "lat": round(lat, PUBLIC_COORDINATE_DECIMALS),
+            "long": round(lon, PUBLIC_COORDINATE_DECIMALS),
+            "media_url": "",
+        }

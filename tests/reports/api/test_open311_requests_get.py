@@ -331,3 +331,114 @@ def test_unknown_request_and_token_are_404(client, categories, fmt):
         response = get(client, path, fmt)
         assert response.status_code == 404
         errors(response, fmt)
+
+
+# --- fast listing and keyset pages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_listing_items_equal_the_one_report_mapping(client, town, categories, address, language):
+    """``GET requests`` builds its items from plain rows; they equal ``public_request``."""
+    from django.utils import translation
+
+    from samenveilig.api.open311_fields import public_request
+
+    made = [
+        ReportFactory(category=categories["suspicious"], neighbourhood=town["zuid_west"]),
+        ReportFactory(
+            category=categories["unsafe_place"],
+            neighbourhood=town["zuid_oost"],
+            address=address,
+            status=ReportStatus.CLOSED,
+            outcome=Outcome.SOLVED,
+        ),
+        ReportFactory(
+            category=categories["unsafe_place"],
+            neighbourhood=town["noord_west"],
+            status=ReportStatus.FORWARDED,
+            forwarded_to=Partner.POLICE,
+        ),
+        ReportFactory(
+            category=categories["suspicious"],
+            neighbourhood=town["noord_oost"],
+            status=ReportStatus.IN_PROGRESS,
+            forwarded_to=Partner.MUNICIPALITY,
+        ),
+    ]
+
+    def listed_in(**params):
+        response = client.get("/open311/v2/requests.json", params, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        return response.json()
+
+    with translation.override(language):
+        listed = {item["service_request_id"]: item for item in listed_in()}
+        for report in made:
+            fresh = Report.objects.select_related(
+                "category", "neighbourhood__parent__parent", "address"
+            ).get(pk=report.pk)
+            expected = json.loads(json.dumps(public_request(fresh, language)))
+            assert listed[report.reference] == expected
+            (single,) = listed_in(service_request_id=report.reference)
+            assert single == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_full_page_links_to_the_next_by_keyset(client, town, categories, fmt):
+    now = timezone.now()
+    same_time = now - timedelta(hours=1)
+    Report.objects.bulk_create(
+        [
+            report_row(
+                category=categories["unsafe_place"],
+                neighbourhood=town["zuid_oost"],
+                # Ties on the timestamp: the id decides, nothing is skipped or repeated.
+                submitted_at=same_time if i % 3 else now - timedelta(minutes=i),
+            )
+            for i in range(25)
+        ]
+    )
+    by_page = [
+        item for page in (1, 2, 3) for item in requests_of(client, fmt, page_size=10, page=page)
+    ]
+    seen = []
+    response = get(client, "requests", fmt, page_size=10)
+    while True:
+        assert response.status_code == 200
+        seen += parsed(response, fmt, "service_requests", "request")
+        link = response.get("Link")
+        if link is None:
+            break
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1)
+        assert "page=" not in url.replace("page_size=", "")
+        response = client.get(url)
+    assert ids(seen) == ids(by_page)
+    assert len(set(ids(seen))) == 25
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_bad_after_cursor_is_400(client, categories, fmt):
+    for bad in ("nonsense", "2026-01-01T00:00:00~x", "2026-01-01T00:00:00~5"):
+        response = get(client, "requests", fmt, after=bad)
+        assert response.status_code == 400
+        errors(response, fmt)
+
+
+def test_service_code_matches_every_category_with_that_code(client, town, categories):
+    from samenveilig.reports.models import Category
+
+    own = Category.objects.create(
+        municipality=town["municipality"],
+        code=categories["unsafe_place"].code,
+        name_nl="Eigen",
+        name_en="Own",
+        partner=Partner.MUNICIPALITY,
+    )
+    default_one = ReportFactory(
+        category=categories["unsafe_place"], neighbourhood=town["zuid_oost"]
+    )
+    own_one = ReportFactory(category=own, neighbourhood=town["zuid_oost"])
+    ReportFactory(category=categories["suspicious"], neighbourhood=town["zuid_oost"])
+    found = ids(requests_of(client, service_code=own.code))
+    assert sorted(found) == sorted([default_one.reference, own_one.reference])
+    assert requests_of(client, service_code="no-such-code") == []
