@@ -88,8 +88,16 @@ PAGES_FOR_EVERYONE = [
     "/communities/me/watch-points/",
     "/areas/map/",
     "/areas/lookup/",
+    "/signalementen/",
+    "/signalementen/instellingen/",
+]
+ALERT_SENDER_PAGES = [
+    "/signalementen/nieuw/",
+    "/signalementen/verzonden/",
+    "/signalementen/goedkeuren/",
 ]
 EXTRA_PAGES = {
+    "police": ALERT_SENDER_PAGES,
     "coordinator": ["/communities/waakzaam-centrum/members/"],
     "admin": ["/communities/waakzaam-centrum/members/", "/communities/new/"],
     "municipality": ["/communities/new/"],

@@ -453,6 +453,7 @@ def test_recipient_reads_the_description_and_the_page_marks_it_read(client, worl
     content = response.content.decode()
     assert response.status_code == 200
     assert "Blauwe regenjas" in content and "What the person did" in content
+    assert "<dd>Man</dd>" in content  # the stored code "male" in the reader's words
     assert "I saw something" in content
     assert "Progress" not in content  # not a manager
     delivery = Delivery.objects.get(alert=live, user=world["member_in"], channel=Channel.INBOX)
@@ -566,6 +567,8 @@ def test_end_without_message_says_ended(client, world, live):
     as_user(client, world["member_in"])
     content = client.get(detail_url(live)).content.decode()
     assert "This alert has ended" in content and "Blauwe regenjas" not in content
+    items = client.get(reverse("alerts:inbox")).context["items"]
+    assert items[0]["state"] == "ended"
 
 
 def test_member_cannot_end_an_alert_they_received(client, world, live):

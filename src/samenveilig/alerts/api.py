@@ -34,8 +34,7 @@ from samenveilig.alerts.models import (
     Delivery,
     Purpose,
 )
-from samenveilig.alerts.signalement import describe_person, describe_vehicle
-from samenveilig.alerts.views import _state, may_send
+from samenveilig.alerts.views import _state, description_lines, ended_alert_ids, may_send
 from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.communities.models import AlertKind
 
@@ -295,11 +294,12 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
     )
     now = timezone.now()
     items = []
+    ended = ended_alert_ids([d.alert for d in deliveries])
     for delivery in deliveries:
         alert = delivery.alert
-        state = _state(alert, now)
+        state = _state(alert, now, ended)
         live = state == "live"
-        lines = describe_person(alert.person) + describe_vehicle(alert.vehicle) if live else []
+        lines = description_lines(alert) if live else []
         items.append(
             {
                 "reference": alert.reference,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -72,11 +73,42 @@ from samenveilig.communities.models import (
     MembershipStatus,
 )
 from samenveilig.core.models import AuditEvent
-from samenveilig.reports.forms import PERSON_FIELD_ORDER, VEHICLE_FIELD_ORDER
+from samenveilig.reports.forms import PERSON_FIELD_ORDER, SEX_CHOICES, VEHICLE_FIELD_ORDER
 
 INBOX_LIMIT = 100
 LIST_LIMIT = 200
 PROGRESS_POLL_SECONDS = 5
+
+
+# --- the description in the reader's words --------------------------------------------------------
+
+
+def _readable_person(person: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored person with the sex as a word of the reader's language, not a code."""
+    if not person or not person.get("sex"):
+        return person
+    labels = {value: str(label) for value, label in SEX_CHOICES if value}
+    return {**person, "sex": labels.get(person["sex"], person["sex"])}
+
+
+def person_lines(alert: Alert) -> list[tuple[str, str]]:
+    return describe_person(_readable_person(alert.person))
+
+
+def description_lines(alert: Alert) -> list[tuple[str, str]]:
+    return person_lines(alert) + describe_vehicle(alert.vehicle)
+
+
+def alert_text(alert: Alert) -> str:
+    """``signalement.as_text`` with the readable person."""
+    return as_text(
+        SimpleNamespace(
+            title=alert.title,
+            person=_readable_person(alert.person),
+            vehicle=alert.vehicle,
+            message=alert.message,
+        )
+    )
 
 
 # --- who may send ---------------------------------------------------------------------------------
@@ -335,8 +367,9 @@ def alert_sent(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-id")[:LIST_LIMIT]
     )
     now = timezone.now()
+    ended = ended_alert_ids(alerts)
     for alert in alerts:
-        alert.state_label = _state_label(alert, now)  # type: ignore[attr-defined]
+        alert.state_label = _state_label(alert, now, ended)  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/sent.html",
@@ -371,7 +404,7 @@ def _approvals_page(
             {
                 "alert": alert,
                 "form": form,
-                "lines": describe_person(alert.person) + describe_vehicle(alert.vehicle),
+                "lines": description_lines(alert),
                 "expired": alert.is_expired(),
             }
         )
@@ -444,8 +477,22 @@ def _was_ended(alert: Alert) -> bool:
     ).exists()
 
 
-def _state(alert: Alert, now: Any = None) -> str:
-    """``live``, ``pending``, ``rejected``, ``ended`` or ``expired``."""
+def ended_alert_ids(alerts: list[Alert]) -> set[int]:
+    """Of these alerts, the ones ended early by their sender (one query for a whole list)."""
+    ids = [str(a.pk) for a in alerts]
+    if not ids:
+        return set()
+    return {
+        int(pk)
+        for pk in AuditEvent.objects.filter(
+            object_type=Alert._meta.label_lower, object_id__in=ids, action="alerts.ended"
+        ).values_list("object_id", flat=True)
+    }
+
+
+def _state(alert: Alert, now: Any = None, ended: set[int] | None = None) -> str:
+    """``live``, ``pending``, ``rejected``, ``ended`` or ``expired``; ``ended`` (from
+    ``ended_alert_ids``) saves a query per alert on lists."""
     if alert.status == AlertStatus.PENDING_APPROVAL:
         return "expired" if alert.is_expired(now) else "pending"
     if alert.status == AlertStatus.REJECTED:
@@ -454,17 +501,19 @@ def _state(alert: Alert, now: Any = None) -> str:
         return "ended"
     if not alert.is_expired(now):
         return "live"
+    if ended is not None:
+        return "ended" if alert.pk in ended or alert.closed_at is not None else "expired"
     return "ended" if _was_ended(alert) else "expired"
 
 
-def _state_label(alert: Alert, now: Any = None) -> str:
+def _state_label(alert: Alert, now: Any = None, ended: set[int] | None = None) -> str:
     return {
         "live": _("Active"),
         "pending": _("Waiting for police approval"),
         "rejected": _("Not approved"),
         "ended": _("Ended"),
         "expired": _("Expired"),
-    }[_state(alert, now)]
+    }[_state(alert, now, ended)]
 
 
 def _whatsapp(user: Any, alert: Alert) -> dict[str, str] | None:
@@ -483,7 +532,7 @@ def _whatsapp(user: Any, alert: Alert) -> dict[str, str] | None:
     until = formats.date_format(timezone.localtime(alert.expires_at), "DATETIME_FORMAT")
     text = "\n\n".join(
         [
-            f"{alert.get_kind_display()}: {as_text(alert)}",
+            f"{alert.get_kind_display()}: {alert_text(alert)}",
             _("Valid until %(until)s.") % {"until": until},
             _("Seen something? Tell the police via %(link)s or call 112 in an emergency.")
             % {"link": alert_url(alert)},
@@ -555,7 +604,7 @@ def alert_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "manager": manager,
         "recipient": delivery is not None,
         "show_description": show_description,
-        "person_lines": describe_person(alert.person) if show_description else [],
+        "person_lines": person_lines(alert) if show_description else [],
         "vehicle_lines": describe_vehicle(alert.vehicle) if show_description else [],
         "has_photo": bool(alert.photo) and show_description,
         "areas": list(alert.areas.order_by("name")),
@@ -711,21 +760,18 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
         ).values_list("alert_id", flat=True)
     )
     items = []
+    ended = ended_alert_ids([d.alert for d in deliveries])
     for delivery in deliveries:
         alert = delivery.alert
-        state = _state(alert, now)
+        state = _state(alert, now, ended)
         items.append(
             {
                 "alert": alert,
                 "delivery": delivery,
                 "state": state,
-                "state_label": _state_label(alert, now),
+                "state_label": _state_label(alert, now, ended),
                 "unread": delivery.read_at is None,
-                "lines": (
-                    describe_person(alert.person) + describe_vehicle(alert.vehicle)
-                    if state == "live"
-                    else []
-                ),
+                "lines": (description_lines(alert) if state == "live" else []),
                 "closing": alert.closing_message if alert.pk in closed_read else "",
             }
         )
