@@ -2,7 +2,9 @@
 
 Services are report categories, service requests are reports. Every endpoint answers as JSON or
 XML depending on the suffix, with the spec's field names; errors are the spec's error list with
-the HTTP status in ``code`` (400 bad input, 403 API key, 404 unknown, 405 method).
+the HTTP status in ``code`` (400 bad input, 403 API key, 404 unknown, 405 method, 429 too many
+POSTs with one API key: ``OPEN311_RATE_LIMIT_PER_KEY`` per hour, default 1,000, with
+``Retry-After``).
 
 Choices the spec leaves open (docs/decisions/0011-open311-contact-data.md,
 0012-open311-public-request-fields.md):
@@ -54,10 +56,11 @@ _HOUSE_NUMBER_RE = re.compile(
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None) -> None:
         super().__init__("; ".join(descriptions))
         self.status = status
         self.descriptions = list(descriptions)
+        self.retry_after = retry_after
 
 
 def _language() -> str:
@@ -451,7 +454,10 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         report = _submit(request)
     except Open311Error as error:
-        return render_errors(fmt, error.status, error.descriptions)
+        response = render_errors(fmt, error.status, error.descriptions)
+        if error.retry_after is not None:
+            response["Retry-After"] = str(error.retry_after)
+        return response
     notice = fields.service_notice(report.category)
     return render(
         fmt,
@@ -461,13 +467,21 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _submit(request: HttpRequest) -> Report:
-    from samenveilig.reports.apikeys import api_key_verify
+    from samenveilig.reports.apikeys import api_key_count_request, api_key_verify
     from samenveilig.reports.types import ReportInput, ReportValidationError
 
     params = request.POST
     key = api_key_verify(params.get("api_key"))
     if key is None:
         raise Open311Error(403, _("api_key is missing, unknown or revoked."))
+    retry_after = api_key_count_request(key)
+    if retry_after is not None:
+        raise Open311Error(
+            429,
+            _("This api_key has sent too many requests; try again in %(minutes)s minutes.")
+            % {"minutes": max(1, (retry_after + 59) // 60)},
+            retry_after=retry_after,
+        )
     municipality = key.municipality
     jurisdiction = (params.get("jurisdiction_id") or "").strip()
     if jurisdiction and jurisdiction.upper() != municipality.code:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,3 +91,29 @@ def api_key_revoke(*, prefix: str) -> int:
         return Open311ApiKey.objects.filter(key_prefix=prefix, is_active=True).update(
             is_active=False
         )
+
+
+# --- rate limit per key ---------------------------------------------------------------------------
+
+KEY_RATE_WINDOW_SECONDS = 3600
+DEFAULT_KEY_RATE_LIMIT = 1000  # POSTs per key per hour; setting OPEN311_RATE_LIMIT_PER_KEY
+
+
+def api_key_count_request(key: Open311ApiKey) -> int | None:
+    """Count one POST of this key in its fixed one-hour window (in the Django cache, so all web
+    processes share it where the cache is Redis). Returns ``None`` while within the limit, else
+    the seconds until the window ends (for ``Retry-After``). Every attempt counts, also one that
+    is refused later for bad input: the limit protects the service, not the reports."""
+    limit = int(getattr(settings, "OPEN311_RATE_LIMIT_PER_KEY", DEFAULT_KEY_RATE_LIMIT))
+    now = time.time()
+    bucket = int(now // KEY_RATE_WINDOW_SECONDS)
+    cache_key = f"open311:rate:key:{key.pk}:{bucket}"
+    cache.add(cache_key, 0, timeout=KEY_RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=KEY_RATE_WINDOW_SECONDS)
+        count = 1
+    if count <= limit:
+        return None
+    return max(1, int((bucket + 1) * KEY_RATE_WINDOW_SECONDS - now))

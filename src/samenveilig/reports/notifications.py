@@ -6,10 +6,13 @@ reference and a link to the report; never the report text, the partner's message
 note or anything about other people: those are read on the site after logging in.
 
 Partner users get a reminder with the number of their overdue reports and a link to the
-overdue view of their inbox.
+overdue view of their inbox, and hear when a reporter answers or adds information (again only
+*that* it happened, with a link to the report's page).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from samenveilig.reports import permissions, selectors
-from samenveilig.reports.models import EventKind, Outcome, ReportEvent, ReportStatus
+from samenveilig.reports.models import EventKind, Outcome, Report, ReportEvent, ReportStatus
 
 
 def absolute_url(path: str) -> str:
@@ -106,6 +109,71 @@ def send_reporter_update(*, event_id: int) -> int:
             + "\n\nSamen Veilig"
         )
     return send_mail(subject, body, None, [recipient.email])
+
+
+def partner_report_url(reference: str) -> str:
+    """The partner's page of a report, as an absolute link for an e-mail."""
+    return absolute_url(reverse("reports:handle", kwargs={"reference": reference}))
+
+
+def partner_recipients(report: Report) -> list[Any]:
+    """Active users of the side now responsible for the report (the one it was forwarded to,
+    else the one it was routed to) with a grant on its buurt, wijk or gemeente."""
+    from samenveilig.accounts.models import RoleGrant
+    from samenveilig.areas.selectors import area_and_ancestor_ids
+
+    if report.status in permissions.NOT_FOR_PARTNERS:
+        return []
+    side = report.forwarded_to or report.partner
+    user_ids = RoleGrant.objects.filter(
+        role=side, area_id__in=area_and_ancestor_ids(report.neighbourhood)
+    ).values_list("user_id", flat=True)
+    User = get_user_model()
+    recipients = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    # The grant says where; the permission check says whether (e.g. the side still matches).
+    return [
+        user
+        for user in recipients.order_by("pk")
+        if permissions.user_can_handle_report(user, report)
+    ]
+
+
+def send_partner_update(*, event_id: int) -> int:
+    """E-mail the partner users of a report that the reporter answered or added information.
+
+    Like the reporter's e-mails it says only *that* something was added, with the reference
+    and a link; the text and photos are read on the site. Returns the number of e-mails.
+    """
+    event = (
+        ReportEvent.objects.select_related("report", "report__neighbourhood")
+        .filter(pk=event_id, actor_side="reporter")
+        .first()
+    )
+    if event is None:
+        return 0
+    report = event.report
+    link = partner_report_url(report.reference)
+    sent = 0
+    for user in partner_recipients(report):
+        with override(user.language or settings.LANGUAGE_CODE):
+            subject = _("The reporter added to report %(reference)s") % {
+                "reference": report.reference
+            }
+            body = (
+                _("Hello,")
+                + "\n\n"
+                + _(
+                    "The reporter of %(reference)s answered a question or added information. "
+                    "Read it in the report's history."
+                )
+                % {"reference": report.reference}
+                + "\n\n"
+                + _("Report %(reference)s: %(link)s")
+                % {"reference": report.reference, "link": link}
+                + "\n\nSamen Veilig"
+            )
+        sent += send_mail(subject, body, None, [user.email])
+    return sent
 
 
 def send_overdue_reminders() -> int:

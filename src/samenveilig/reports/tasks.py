@@ -14,6 +14,12 @@ def notify_reporter(event_id: int) -> int:
 
 
 @task()
+def notify_partners(event_id: int) -> int:
+    """E-mail the partner users who handle a report that its reporter added to it."""
+    return notifications.send_partner_update(event_id=event_id)
+
+
+@task()
 def send_overdue_reminders() -> int:
     """E-mail each police and municipality user the number of their overdue reports."""
     return notifications.send_overdue_reminders()

@@ -268,3 +268,42 @@ def test_api_key_records_last_use(client, valid, api_key, submission):
     post(client, **valid)
     api_key.record.refresh_from_db()
     assert api_key.record.last_used_at is not None
+
+
+# --- rate limit per API key ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_counters():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_too_many_posts_with_one_key_is_429_in_the_spec_shape(
+    client, valid, town, settings, fresh_counters, fmt
+):
+    settings.OPEN311_RATE_LIMIT_PER_KEY = 2
+    for _ in range(2):
+        assert post(client, fmt, **valid).status_code == 200
+    response = post(client, fmt, **valid)
+    assert response.status_code == 429
+    (item,) = errors(response, fmt)
+    assert "api_key" in item["description"]
+    assert 1 <= int(response["Retry-After"]) <= 3600
+    assert Report.objects.count() == 2
+    # Another key (another system of the same municipality) has its own count.
+    other = api_key_create(
+        name="Tweede systeem", municipality=town["municipality"], created_by=None
+    )
+    assert post(client, fmt, **{**valid, "api_key": other.key}).status_code == 200
+
+
+def test_refused_posts_count_and_a_bad_key_is_still_403(client, valid, settings, fresh_counters):
+    settings.OPEN311_RATE_LIMIT_PER_KEY = 1
+    assert post(client, **{**valid, "service_code": "no-such-code"}).status_code == 400
+    assert post(client, **valid).status_code == 429
+    assert post(client, **{**valid, "api_key": "x" * 43}).status_code == 403

@@ -184,15 +184,19 @@ def test_thanks_once(report, police_noord):
     assert "reports.thanked" in audit_actions(report)
 
 
-def test_reporter_answers_pseudonymously(report, reporter, resident):
-    event = lifecycle.report_message_from_reporter(
-        reporter=reporter, report=report, text="Hij ging richting station."
-    )
-    assert (event.actor_side, event.kind) == ("reporter", EventKind.MESSAGE)
+def test_reporter_answers_pseudonymously(report, reporter, resident, police_noord):
+    """One path for answers and additions: ``services.reporter.report_add_information``."""
+    from samenveilig.reports.services.reporter import report_add_information
+    from samenveilig.reports.types import ReportValidationError
+
+    lifecycle.report_ask_reporter(actor=police_noord, report=report, text="Waarheen?")
+    event = report_add_information(reporter=reporter, report=report, text="Richting station.")
+    assert (event.actor_side, event.kind) == ("reporter", EventKind.INFORMATION_ADDED)
+    assert not hasattr(lifecycle, "report_message_from_reporter")
     with pytest.raises(ReportActionError):
-        lifecycle.report_message_from_reporter(reporter=resident, report=report, text="Hallo")
-    with pytest.raises(ReportActionError):
-        lifecycle.report_message_from_reporter(reporter=reporter, report=report, text="")
+        report_add_information(reporter=resident, report=report, text="Hallo")
+    with pytest.raises(ReportValidationError):
+        report_add_information(reporter=reporter, report=report, text="")
 
 
 def test_moderation_approve_recounts_targets_and_groups_incident(town, coordinator):

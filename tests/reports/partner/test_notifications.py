@@ -6,11 +6,17 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from samenveilig.reports.models import Outcome, Partner
-from samenveilig.reports.notifications import reporter_report_url, send_overdue_reminders
+from samenveilig.reports.models import Outcome, Partner, ReportStatus
+from samenveilig.reports.notifications import (
+    partner_report_url,
+    reporter_report_url,
+    send_overdue_reminders,
+    send_partner_update,
+)
 from samenveilig.reports.services import lifecycle
+from samenveilig.reports.services.reporter import report_add_information
 from tests.reports.partner.factories import PersonDescriptionFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,12 +113,61 @@ def test_mail_in_the_reporters_language(
     assert translation.get_language() == "en"
 
 
-def test_reporter_message_sends_no_mail_to_the_reporter(
-    report, reporter, mailoutbox, django_capture_on_commit_callbacks
+def test_reporter_answer_mails_the_partner_not_the_reporter(
+    report,
+    reporter,
+    police_noord,
+    police_zuid,
+    municipality,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
+    lifecycle.report_ask_reporter(actor=police_noord, report=report, text=QUESTION)
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.report_message_from_reporter(reporter=reporter, report=report, text="Ja.")
+        report_add_information(reporter=reporter, report=report, text=SECRET_TEXT)
+    # Only the wijkagent of this buurt: not the other wijk's, not the municipality (not its side).
+    assert [mail.to for mail in mailoutbox] == [[police_noord.email]]
+    (mail,) = mailoutbox
+    assert report.reference in mail.subject
+    assert partner_report_url(report.reference) in mail.body
+    assert_clean(mail, report)
+
+
+def test_partner_mail_in_the_partners_language(
+    report, reporter, police_noord, mailoutbox, django_capture_on_commit_callbacks
+):
+    police_noord.language = "nl"
+    police_noord.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_add_information(reporter=reporter, report=report, text="Nog iets.")
+    (mail,) = mailoutbox
+    assert mail.body.startswith("Hallo") and "melder" in mail.subject.lower()
+    assert translation.get_language() == "en"
+
+
+def test_forwarded_report_mails_the_side_it_was_forwarded_to(
+    report, reporter, police_noord, municipality, mailoutbox, django_capture_on_commit_callbacks
+):
+    lifecycle.report_forward(
+        actor=police_noord, report=report, to_partner=Partner.MUNICIPALITY, note="Voor de gemeente."
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_add_information(reporter=reporter, report=report, text="Nog iets.")
+    assert [mail.to for mail in mailoutbox] == [[municipality.email]]
+
+
+def test_no_partner_mail_while_waiting_for_a_coordinator(
+    town, reporter, police_noord, mailoutbox, django_capture_on_commit_callbacks
+):
+    waiting = ReportFactory(
+        neighbourhood=town["noord_west"], reporter=reporter, status=ReportStatus.PENDING_MODERATION
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_add_information(reporter=reporter, report=waiting, text="Nog iets.")
     assert mailoutbox == []
+    assert send_partner_update(event_id=999_999) == 0
 
 
 def test_report_without_an_account_gets_no_mail(

@@ -46,7 +46,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "acknowledge": (frozenset({S.SUBMITTED, S.FORWARDED}), S.ACKNOWLEDGED),
     "start": (frozenset({S.SUBMITTED, S.ACKNOWLEDGED, S.FORWARDED}), S.IN_PROGRESS),
     "ask_reporter": (frozenset(OPEN_STATUSES), None),
-    "reporter_message": (frozenset(OPEN_STATUSES), None),
     "forward": (frozenset({S.SUBMITTED, S.ACKNOWLEDGED, S.IN_PROGRESS}), S.FORWARDED),
     "close": (frozenset(OPEN_STATUSES), S.CLOSED),
     "thank": (frozenset({*OPEN_STATUSES, S.CLOSED}), None),
@@ -352,33 +351,8 @@ def report_thank(*, actor: User, report: Report, text: str = "") -> ReportEvent:
 
 # --- reporter ------------------------------------------------------------------------------------
 
-
-def report_message_from_reporter(*, reporter: User, report: Report, text: str) -> ReportEvent:
-    """The reporter answers a question or writes to the partner; partners see the pseudonym.
-
-    (Adding photos or information with a form is ``services.reporter.report_add_information``.)
-    """
-    if reporter is None or not reporter.is_authenticated or report.reporter_id != reporter.pk:
-        raise ReportActionError(_("Only the person who sent this report can write about it."))
-    text = _clean_text(
-        text,
-        required=True,
-        message=_("Write your message."),
-        max_length=DESCRIPTION_MAX_LENGTH,
-    )
-    with transaction.atomic():
-        locked = _lock(report)
-        _check_status(locked, "reporter_message")
-        event = _event(locked, kind=EventKind.MESSAGE, actor=reporter, side="reporter", text=text)
-        locked.updated_by = reporter
-        locked.save(update_fields=["updated_at", "updated_by"])
-        audit.record(
-            actor=reporter,
-            action="reports.reporter_message",
-            obj=locked,
-            details={"event_id": event.pk},
-        )
-    return event
+# The reporter's answers and additions (text and/or photos) have one path:
+# ``services.reporter.report_add_information``; it also tells the partner.
 
 
 # --- coordinator ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from samenveilig.reports.models import (
     ReportPhoto,
     ReportStatus,
 )
+from samenveilig.reports.permissions import NOT_FOR_PARTNERS
 from samenveilig.reports.types import ReportActionError, ReportValidationError
 
 if TYPE_CHECKING:
@@ -76,6 +77,14 @@ def can_add_information(user: AnyUser, report: Report) -> bool:
 # --- writes --------------------------------------------------------------------------------------
 
 
+def _notify_partners(event: ReportEvent) -> None:
+    from samenveilig.reports import tasks
+
+    event_id = event.pk
+    # robust: a failing enqueue is logged; it must not turn a committed addition into an error.
+    transaction.on_commit(lambda: tasks.notify_partners.enqueue(event_id=event_id), robust=True)
+
+
 def report_add_information(
     *,
     reporter: User,
@@ -83,11 +92,14 @@ def report_add_information(
     text: str,
     photos: Sequence[UploadedFile] = (),
 ) -> ReportEvent:
-    """The reporter adds information or answers a partner's question.
+    """The reporter adds information or answers a partner's question (the one path for both;
+    partners see the pseudonym).
 
     Only the reporter of an open report (or one waiting for moderation) may; others get
     ``ReportActionError``. Bad text or photos raise ``ReportValidationError`` (``text``,
-    ``photos``). Creates an ``INFORMATION_ADDED`` event the partner sees in the history.
+    ``photos``). Creates an ``INFORMATION_ADDED`` event the partner sees in the history and,
+    after the commit, e-mails the partner users who handle the report (not while it waits for
+    a coordinator: partners do not see it yet).
     """
     if reporter is None or not reporter.is_authenticated or report.reporter_id != reporter.pk:
         raise ReportActionError(_("Only the person who sent this report can add to it."))
@@ -141,6 +153,8 @@ def report_add_information(
                 obj=locked,
                 details={"event_id": event.pk, "photos": len(processed)},
             )
+            if locked.status not in NOT_FOR_PARTNERS:
+                _notify_partners(event)
     except Exception:
         for name in stored_files:
             ReportPhoto._meta.get_field("image").storage.delete(name)
