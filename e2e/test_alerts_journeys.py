@@ -29,9 +29,16 @@ from tests.factories import (
 
 from e2e.report_helpers import block_external_requests, checked, sign_in, submit, visit
 from samenveilig.accounts.models import Role
-from samenveilig.alerts.models import Alert, AlertStatus, Delivery
+from samenveilig.alerts.models import Alert, AlertPolicy, AlertStatus, Delivery
 from samenveilig.areas.models import AreaLevel
-from samenveilig.communities.models import AlertKind, AlertSubscription
+from samenveilig.communities.models import (
+    AlertKind,
+    AlertSubscription,
+    Community,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+)
 from samenveilig.reports.categories import install_default_categories
 from samenveilig.reports.models import Report
 
@@ -171,3 +178,48 @@ def test_alert_from_creation_to_closing_message(live_server, browser_page: Page,
     # A member outside the circle never sees it; the page does not say it exists.
     sign_in(page.context, base, far)
     visit(page, base + f"/signalementen/{alert.reference}/", status=404)
+
+
+def test_coordinator_proposes_and_the_police_approve(live_server, browser_page: Page, town):
+    """ALR-1: where the municipality allows it a coordinator proposes; the alert reaches the
+    members only after the wijkagent approves it on the approvals page."""
+    page, base = browser_page, live_server.url
+    buurt = town["buurt"]
+    AlertPolicy.objects.create(municipality=buurt.parent.parent, coordinators_may_propose=True)
+    coordinator = UserFactory(email="coordinator@example.test", display_name="Coby Coördinator")
+    Membership.objects.create(
+        community=Community.objects.get(slug="waakzaam-centrum"),
+        user=coordinator,
+        role=MembershipRole.COORDINATOR,
+        status=MembershipStatus.VERIFIED,
+    )
+    enrol_totp(coordinator)
+
+    sign_in(page.context, base, coordinator)
+    visit(page, base + "/signalementen/nieuw/")
+    expect(page.locator("input[name=photo]")).to_have_count(0)  # police only
+    page.select_option("select[name=kind]", AlertKind.MISSING_PERSON.value)
+    page.fill("input[name=title]", "Vermiste vrouw, 79 jaar")
+    page.fill("textarea[name=person-behaviour]", "Liep zonder jas de straat op.")
+    page.fill("input[name=person-top]", "Roze vest")
+    page.fill("input[name=person-bottom]", "Grijze rok")
+    page.fill("input[name=postcode]", "1234 ab")
+    page.fill("input[name=house_number]", "1")
+    submit(page, "button[name=action][value=send]")
+    alert = Alert.objects.get()
+    assert alert.status == AlertStatus.PENDING_APPROVAL
+    assert not Delivery.objects.exists()
+    visit(page, base + "/signalementen/verzonden/")
+    assert "Vermiste vrouw, 79 jaar" in main_text(page)
+
+    sign_in(page.context, base, town["police"])
+    visit(page, base + "/signalementen/goedkeuren/")
+    assert "Roze vest" in main_text(page)
+    submit(page, f"form[action$='/{alert.reference}/besluit/'] button[value=approve]")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.SENT
+    assert Delivery.objects.filter(alert=alert, user=town["member"], channel="inbox").exists()
+
+    sign_in(page.context, base, town["member"])
+    visit(page, base + f"/signalementen/{alert.reference}/")
+    assert "Roze vest" in main_text(page)
