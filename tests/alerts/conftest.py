@@ -51,6 +51,12 @@ class ReceivedMail:
         return str(self.message["Message-ID"])
 
     @property
+    def received(self) -> list[tuple[str, str]]:
+        """(recipient, Message-ID) for every envelope recipient: one alert message in one
+        language goes to many members in one SMTP transaction."""
+        return [(address, self.message_id) for address in self.envelope_to]
+
+    @property
     def body(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
         return part.get_content() if part is not None else ""
@@ -89,6 +95,11 @@ class SmtpServer:
         self.refuse = False
         self.unknown_addresses: set[str] = set()
         self.controller: Any = None
+
+    @property
+    def delivered(self) -> int:
+        """Messages as members count them: one per envelope recipient."""
+        return sum(len(m.envelope_to) for m in self.messages)
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller

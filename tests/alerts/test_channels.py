@@ -102,7 +102,9 @@ def test_alert_email_arrives_over_smtp_in_each_recipients_language(
         assert to_dutch.subject.startswith("Vermiste persoon")
     for mail, user in ((to_dutch, dutch), (to_english, english)):
         delivery = _deliveries(alert, Channel.EMAIL).get(user=user)
-        assert mail.message_id == f"<alert-{alert.pk}-alert-{user.pk}@127.0.0.1>"
+        assert mail.message_id == f"<alert-{alert.pk}-alert-{user.language}@127.0.0.1>"
+        assert mail.envelope_to == [user.email]
+        assert mail.message["To"] == "undisclosed-recipients:;"
         assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1
         assert f"/signalementen/{alert.reference}/" in mail.body
         assert mail.message["Auto-Submitted"] == "auto-generated"
@@ -162,7 +164,7 @@ def test_smtp_down_keeps_email_pending_with_backoff_and_other_channels_go_on(
     # Time passes: the retry delivers every message once.
     _make_due(alert)
     fanout.drain(alert.pk, Purpose.ALERT, Channel.EMAIL)
-    assert sorted(m.envelope_to[0] for m in smtp_server.messages) == sorted(
+    assert sorted(a for m in smtp_server.messages for a in m.envelope_to) == sorted(
         m.email for m in members
     )
     assert set(_deliveries(alert, Channel.EMAIL).values_list("status", flat=True)) == {

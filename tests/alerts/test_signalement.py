@@ -35,7 +35,8 @@ def test_given_skin_colour_with_two_details_then_accepted():
 
 def test_given_skin_colour_without_two_details_then_refused_with_explanation():
     errors: dict = {}
-    clean_person({"behaviour": "Rende weg", "skin_colour": "donker"}, "Gezocht", errors)
+    with override("en"):
+        clean_person({"behaviour": "Rende weg", "skin_colour": "donker"}, "Gezocht", errors)
     assert "person.skin_colour" in errors
     assert "two other details" in errors["person.skin_colour"][0]
 

@@ -31,6 +31,7 @@ from django.db.models import F, Min, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from samenveilig.alerts.bulk import MemberRow, insert_member_deliveries
 from samenveilig.alerts.channels import DeliveryFailed, Sender, sender_for
 from samenveilig.alerts.models import (
     Alert,
@@ -138,7 +139,7 @@ def _alert_sent_on(alert: Alert, user_ids: list[int]) -> dict[str, set[int]]:
 
 def _rows_for(
     alert: Alert, purpose: str, chunk: list[Recipient], now: datetime, urgent: bool
-) -> list[Delivery]:
+) -> list[MemberRow]:
     user_ids = [r.user_id for r in chunk]
     prefs = _channel_prefs(user_ids)
     email_ok, push_ok = prefs.email_ok, prefs.push_ok
@@ -149,12 +150,10 @@ def _rows_for(
         sent = _alert_sent_on(alert, user_ids)
         email_ok = email_ok & sent[Channel.EMAIL]
         push_ok = push_ok & sent[Channel.PUSH]
-    rows: list[Delivery] = []
+    rows: list[MemberRow] = []
     for recipient in chunk:
         rows.append(
-            Delivery(
-                alert=alert,
-                purpose=purpose,
+            MemberRow(
                 channel=Channel.INBOX,
                 user_id=recipient.user_id,
                 status=DeliveryStatus.SENT,
@@ -169,11 +168,10 @@ def _rows_for(
         for channel, allowed in ((Channel.EMAIL, email_ok), (Channel.PUSH, push_ok)):
             if recipient.user_id in allowed:
                 rows.append(
-                    Delivery(
-                        alert=alert,
-                        purpose=purpose,
+                    MemberRow(
                         channel=channel,
                         user_id=recipient.user_id,
+                        status=DeliveryStatus.PENDING,
                         next_attempt_at=held_until or now,
                         held_for_quiet_hours=held_until is not None,
                     )
@@ -235,7 +233,7 @@ def plan(alert_id: int, purpose: str = Purpose.ALERT) -> int:
     reached = 0
     for chunk in _chunks(people, INSERT_CHUNK):
         rows = _rows_for(alert, purpose, chunk, now, urgent=alert.is_urgent)
-        Delivery.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+        insert_member_deliveries(alert.pk, purpose, rows, now)
         reached += len(chunk)
     Delivery.objects.bulk_create(_webhook_rows(alert, purpose, now), ignore_conflicts=True)
     if purpose == Purpose.ALERT:
@@ -329,6 +327,24 @@ def _send_one(sender: Sender, alert: Alert, delivery: Delivery) -> None:
         raise DeliveryFailed(f"internal error: {type(error).__name__}") from error
 
 
+def _results(
+    sender: Sender, alert: Alert, deliveries: list[Delivery]
+) -> Iterator[tuple[Delivery, DeliveryFailed | None]]:
+    """Each delivery with ``None`` (sent) or its failure. A sender that can put several
+    recipients in one transaction (e-mail) does so; others send one by one."""
+    send_many = getattr(sender, "send_many", None)
+    if send_many is not None:
+        yield from send_many(alert, deliveries)
+        return
+    for delivery in deliveries:
+        try:
+            _send_one(sender, alert, delivery)
+        except DeliveryFailed as failure:
+            yield delivery, failure
+        else:
+            yield delivery, None
+
+
 def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
     deliveries = list(
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING)
@@ -343,18 +359,24 @@ def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
             _record_failure(delivery, failure)
         return
     sent: list[int] = []
+    done: set[int] = set()
     try:
-        for position, delivery in enumerate(deliveries, start=1):
-            try:
-                _send_one(sender, alert, delivery)
-            except DeliveryFailed as failure:
-                _record_failure(delivery, failure)
-            else:
+        for delivery, failure in _results(sender, alert, deliveries):
+            done.add(delivery.pk)
+            if failure is None:
                 sent.append(delivery.pk)
-            if position % MARK_EVERY == 0:
+            else:
+                _record_failure(delivery, failure)
+            if len(done) % MARK_EVERY == 0:
                 _record_sent(sent)
                 sent = []
-                _renew([d.pk for d in deliveries[position:]])
+                _renew([d.pk for d in deliveries if d.pk not in done])
+    except Exception as error:  # noqa: BLE001 - a bug must not stall the rest of the fan-out
+        logger.exception("alerts.sender_error", channel=channel)
+        failure = DeliveryFailed(f"internal error: {type(error).__name__}")
+        for delivery in deliveries:
+            if delivery.pk not in done:
+                _record_failure(delivery, failure)
     finally:
         _record_sent(sent)
         sender.close()
