@@ -336,7 +336,10 @@ def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
 
     if after is not None:
         when, pk = after
-        queryset = queryset.filter(Q(submitted_at__lt=when) | Q(submitted_at=when, id__lt=pk))
+        # The first condition bounds the index scan; the second is the tie-break on id.
+        queryset = queryset.filter(
+            Q(submitted_at__lte=when), Q(submitted_at__lt=when) | Q(id__lt=pk)
+        )
         offset = 0
     else:
         offset = (page - 1) * page_size

@@ -394,7 +394,9 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
                 _error(_("This cursor is not valid."), {"after": [_("Use the value of next.")]}),
             )
         when, pk = cursor
-        queryset = queryset.filter(Q(submitted_at__lt=when) | Q(submitted_at=when, pk__lt=pk))
+        queryset = queryset.filter(
+            Q(submitted_at__lte=when), Q(submitted_at__lt=when) | Q(pk__lt=pk)
+        )
     rows = list(queryset.order_by("-submitted_at", "-pk")[: filters.limit + 1])
     has_more = len(rows) > filters.limit
     rows = rows[: filters.limit]

@@ -207,12 +207,17 @@ class Report(TrackedModel):
             models.Index(fields=["reporter", "-submitted_at"]),
             models.Index(fields=["-submitted_at", "-id"]),
             models.Index(fields=["status", "acknowledge_due_at"]),
-            # The New tab filtered to one buurt reads that buurt's new reports in order and stops
-            # after a page, instead of a bitmap of all its reports plus a sort.
+            # The New tab reads only new reports, newest first, and stops after a page: over the
+            # whole jurisdiction, and for one buurt (selectors._ordered_page).
             models.Index(
                 fields=["neighbourhood", "-submitted_at", "-id"],
                 condition=models.Q(status__in=["submitted", "forwarded"]),
                 name="reports_new_by_buurt",
+            ),
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=models.Q(status__in=["submitted", "forwarded"]),
+                name="reports_new_by_time",
             ),
             # Open311 GET with service_code: the rows of those categories in order, no scan of
             # the whole 90-day window.

@@ -29,7 +29,16 @@ MAX_ENTRIES = 1000  # per cache; more distinct keys than this start it afresh
 
 
 class ProcessCache(Generic[T]):
+    instances: list[ProcessCache[Any]] = []
+
+    @classmethod
+    def invalidate_all(cls) -> None:
+        """Empty every cache of this process (benchmarks measure a request after a refresh)."""
+        for instance in cls.instances:
+            instance.invalidate()
+
     def __init__(self, name: str, *, models: tuple[type[Model], ...], ttl: float = 1.0) -> None:
+        ProcessCache.instances.append(self)
         self.name = name
         self.ttl = ttl
         self._entries: dict[Hashable, tuple[float, T]] = {}
