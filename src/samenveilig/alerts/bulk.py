@@ -4,8 +4,7 @@ Django's ``bulk_create`` builds a model instance and prepares every value of eve
 for the 200,000 rows of an alert to 100,000 members (in-app + e-mail) that alone took most of a
 minute on the benchmark machine. Here the rows go to the database as columns:
 
-- PostgreSQL: one ``INSERT … SELECT FROM unnest(%s::bigint[], …)`` per chunk, each column sent
-  as one array parameter;
+- PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT … SELECT`` per chunk;
 - SQLite (demo, tests): ``executemany`` of a prepared ``INSERT``.
 
 Both end in ``ON CONFLICT DO NOTHING``, which honours the partial unique constraints: planning the
@@ -90,16 +89,27 @@ def insert_member_deliveries(
     values = [_values(alert_id, purpose, row, now) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = [list(column) for column in zip(*values, strict=True)]
-            unnest = ", ".join(f"%s::{pg_type}[]" for pg_type in PG_TYPES)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({unnest}) "
-                "ON CONFLICT DO NOTHING",
-                arrays,
-            )
+            _copy_then_insert(cursor, table, columns, values)
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
                 values,
             )
+
+
+def _copy_then_insert(cursor, table: str, columns: str, values: list[tuple]) -> None:
+    """COPY the rows into a temporary table (psycopg's C dumpers, no SQL text to build), then
+    move them over with ``ON CONFLICT DO NOTHING`` (COPY itself cannot skip duplicates)."""
+    definition = ", ".join(
+        f"{name} {pg_type}" for name, pg_type in zip(COLUMNS, PG_TYPES, strict=True)
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS alerts_delivery_load ({definition})")
+    cursor.execute("TRUNCATE alerts_delivery_load")
+    with cursor.cursor.copy(f"COPY alerts_delivery_load ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM alerts_delivery_load "
+        "ON CONFLICT DO NOTHING"
+    )

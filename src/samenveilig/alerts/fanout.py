@@ -19,7 +19,7 @@ the worker that started it is gone.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -49,14 +49,14 @@ from samenveilig.alerts.targeting import Recipient, Target, quiet_hours_end, rec
 logger = structlog.get_logger(__name__)
 
 INSERT_CHUNK = 2_000
-CLAIM_BATCH = 200
+CLAIM_BATCH = 500
 # Results are written every MARK_EVERY messages: a worker killed mid-batch re-sends at most
 # this many messages that had already gone out (their e-mail Message-ID / webhook delivery id
 # repeats, so receivers can tell).
 MARK_EVERY = 25
 # How long a claim protects its rows from other drains. The drain renews the lease of the rows it
-# has not sent yet every MARK_EVERY messages, so only a worker that died (or hangs longer than
-# this on one group of messages) loses its rows. Setting: ALERT_DELIVERY_LEASE_SECONDS.
+# has not sent yet when a third of it has passed, so only a worker that died (or hangs longer
+# than this on one group of messages) loses its rows. Setting: ALERT_DELIVERY_LEASE_SECONDS.
 DEFAULT_LEASE_S = 120
 DRAIN_BUDGET_S = 40.0
 MAX_ATTEMPTS = 6
@@ -141,8 +141,12 @@ def _rows_for(
     alert: Alert, purpose: str, chunk: list[Recipient], now: datetime, urgent: bool
 ) -> list[MemberRow]:
     user_ids = [r.user_id for r in chunk]
-    prefs = _channel_prefs(user_ids)
-    email_ok, push_ok = prefs.email_ok, prefs.push_ok
+    if chunk and chunk[0].email_ok is not None:  # the targeting query answered already
+        email_ok = {r.user_id for r in chunk if r.email_ok}
+        push_ok = {r.user_id for r in chunk if r.push_ok}
+    else:
+        prefs = _channel_prefs(user_ids)
+        email_ok, push_ok = prefs.email_ok, prefs.push_ok
     if purpose == Purpose.CLOSING:
         # "Found, thank you" by e-mail or push only where the alert itself arrived that way: a
         # member whose alert e-mail was held and then cancelled should not get an e-mail about
@@ -218,7 +222,12 @@ def _webhook_rows(alert: Alert, purpose: str, now: datetime) -> list[Delivery]:
     ]
 
 
-def plan(alert_id: int, purpose: str = Purpose.ALERT) -> int:
+def plan(
+    alert_id: int,
+    purpose: str = Purpose.ALERT,
+    *,
+    on_first_chunk: Callable[[], None] | None = None,
+) -> int:
     """Insert the deliveries of one alert (idempotent); returns the number of members reached."""
     alert = Alert.objects.filter(pk=alert_id, status=AlertStatus.SENT).first()
     if alert is None:
@@ -227,14 +236,17 @@ def plan(alert_id: int, purpose: str = Purpose.ALERT) -> int:
     if purpose == Purpose.ALERT and alert.is_expired(now):
         return 0
     if purpose == Purpose.ALERT:
-        people = recipients(target_of(alert))
+        people = recipients(target_of(alert), with_channels=True)
     else:
         people = _closing_recipients(alert)
     reached = 0
-    for chunk in _chunks(people, INSERT_CHUNK):
+    for number, chunk in enumerate(_chunks(people, INSERT_CHUNK)):
         rows = _rows_for(alert, purpose, chunk, now, urgent=alert.is_urgent)
         insert_member_deliveries(alert.pk, purpose, rows, now)
         reached += len(chunk)
+        if number == 0 and on_first_chunk is not None:
+            # Let other workers start sending while this one inserts the rest.
+            on_first_chunk()
     Delivery.objects.bulk_create(_webhook_rows(alert, purpose, now), ignore_conflicts=True)
     if purpose == Purpose.ALERT:
         Alert.objects.filter(pk=alert.pk).update(recipient_count=reached, fanout_planned_at=now)
@@ -360,6 +372,8 @@ def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
         return
     sent: list[int] = []
     done: set[int] = set()
+    renew_every = lease().total_seconds() / 3
+    renewed = time.monotonic()
     try:
         for delivery, failure in _results(sender, alert, deliveries):
             done.add(delivery.pk)
@@ -370,7 +384,9 @@ def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
             if len(done) % MARK_EVERY == 0:
                 _record_sent(sent)
                 sent = []
-                _renew([d.pk for d in deliveries if d.pk not in done])
+                if time.monotonic() - renewed > renew_every:
+                    _renew([d.pk for d in deliveries if d.pk not in done])
+                    renewed = time.monotonic()
     except Exception as error:  # noqa: BLE001 - a bug must not stall the rest of the fan-out
         logger.exception("alerts.sender_error", channel=channel)
         failure = DeliveryFailed(f"internal error: {type(error).__name__}")

@@ -44,6 +44,9 @@ class Recipient:
     user_id: int
     quiet_start: time | None
     quiet_end: time | None
+    # Filled in only when asked for (the fan-out plan): may this member get e-mail / push?
+    email_ok: bool | None = None
+    push_ok: bool | None = None
 
 
 def _eligible_points(kind: str) -> QuerySet[WatchPoint]:
@@ -54,9 +57,29 @@ def _eligible_points(kind: str) -> QuerySet[WatchPoint]:
     return WatchPoint.objects.filter(Exists(verified), Exists(subscribed), user__is_active=True)
 
 
-def _candidate_rows(target: Target) -> Iterable[tuple[Any, ...]]:
-    columns = ("user_id", "lat", "lon", "user__quiet_hours_start", "user__quiet_hours_end")
+def _with_channels(points: QuerySet[WatchPoint]) -> QuerySet[WatchPoint]:
+    """Whether each member can get e-mail (verified primary address, not opted out) and push (a
+    browser subscription, not opted out), answered by the database in the same query: for a
+    100,000-member alert that is far cheaper than asking per chunk with long ``IN`` lists."""
+    from allauth.account.models import EmailAddress
+
+    from samenveilig.alerts.models import ChannelPreference, PushSubscription
+
+    member = OuterRef("user_id")
+    return points.annotate(
+        email_ok=Exists(EmailAddress.objects.filter(user_id=member, verified=True, primary=True))
+        & ~Exists(ChannelPreference.objects.filter(user_id=member, email=False)),
+        push_ok=Exists(PushSubscription.objects.filter(user_id=member))
+        & ~Exists(ChannelPreference.objects.filter(user_id=member, push=False)),
+    )
+
+
+def _candidate_rows(target: Target, *, with_channels: bool = False) -> Iterable[tuple[Any, ...]]:
+    columns = ["user_id", "lat", "lon", "user__quiet_hours_start", "user__quiet_hours_end"]
     points = _eligible_points(target.kind)
+    if with_channels:
+        points = _with_channels(points)
+        columns += ["email_ok", "push_ok"]
     if target.area_ids:
         return points.filter(neighbourhood_id__in=target.area_ids).values_list(*columns)
     box = bbox_around(target.lat, target.lon, target.radius_m)
@@ -65,16 +88,17 @@ def _candidate_rows(target: Target) -> Iterable[tuple[Any, ...]]:
     ).values_list(*columns)
 
 
-def recipients(target: Target) -> Iterator[Recipient]:
+def recipients(target: Target, *, with_channels: bool = False) -> Iterator[Recipient]:
     """Each receiving member once, in no particular order."""
     seen: set[int] = set()
-    for user_id, lat, lon, quiet_start, quiet_end in _candidate_rows(target):
+    rows = _candidate_rows(target, with_channels=with_channels)
+    for user_id, lat, lon, quiet_start, quiet_end, *channels in rows.iterator(chunk_size=5_000):
         if user_id in seen:
             continue
         if not target.area_ids and haversine_m(target.lat, target.lon, lat, lon) > target.radius_m:
             continue
         seen.add(user_id)
-        yield Recipient(user_id, quiet_start, quiet_end)
+        yield Recipient(user_id, quiet_start, quiet_end, *channels)
 
 
 def count_recipients(target: Target) -> int:
