@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from samenveilig.accounts.models import Role, RoleGrant, User
 from samenveilig.accounts.roles import deployment_roles
+from samenveilig.alerts import selectors as alert_selectors
 from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.communities import selectors as community_selectors
 from samenveilig.communities.models import (
@@ -32,6 +33,7 @@ def home_for(user: User) -> dict[str, Any]:
         "open_requests": [m for m in memberships if m.status == MembershipStatus.REQUESTED],
         "has_home_point": WatchPoint.objects.filter(user=user, is_home=True).exists(),
         "pending_join_requests": list(community_selectors.pending_join_requests_for(user)[:20]),
+        "alerts_panel": alert_selectors.home_panel(user),
     }
     if not memberships and not roles:
         context["suggested_communities"] = community_selectors.communities_with_counts(
