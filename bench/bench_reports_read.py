@@ -403,18 +403,29 @@ def cases(town: dict) -> list[dict]:
             "url": "/open311/v2/requests.json?page_size=50&page=200",
         },
     ]
-    # The keyset continuation of that deep page: the ``Link: rel="next"`` of page 199.
+    # The keyset continuation of that deep page: the ``Link: rel="next"`` of page 199; where
+    # there is no page 199 (small data), a cursor at the start of the window (an empty page).
     link = Client().get("/open311/v2/requests.json?page_size=50&page=199").get("Link")
     if link:
-        result.append(
-            {
-                "group": "open311",
-                "label": "page_size=50&after=… (keyset, the same page 200)",
-                "user": None,
-                "target": False,
-                "url": link[1 : link.index(">")],
-            }
+        url = link[1 : link.index(">")]
+    else:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        start = timezone.now() - timedelta(days=90)
+        url = "/open311/v2/requests.json?" + urlencode(
+            {"page_size": 50, "after": f"{start.isoformat()}~1"}
         )
+    result.append(
+        {
+            "group": "open311",
+            "label": "page_size=50&after=… (keyset, the same page 200)",
+            "user": None,
+            "target": False,
+            "url": url,
+        }
+    )
     return result
 
 
