@@ -209,7 +209,7 @@ def _public_reports() -> Any:
 
 def _public_rows() -> Any:
     """Public reports as ``fields.PUBLIC_COLUMNS`` tuples (one query with its joins)."""
-    return _public_reports().values_list(*fields.PUBLIC_COLUMNS)
+    return fields.public_columns_queryset(_public_reports())
 
 
 def _category_ids(codes: list[str]) -> list[int]:
@@ -347,7 +347,9 @@ def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
     next_after = None
     if len(rows) == page_size:
         last = rows[-1]
-        next_after = _encode_after(last[6], last[0])  # submitted_at, id
+        submitted_at = fields.parse_timestamp_text(last[6])
+        assert submitted_at is not None
+        next_after = _encode_after(submitted_at, last[0])
     return rows, next_after
 
 

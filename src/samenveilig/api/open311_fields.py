@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -329,9 +329,9 @@ PUBLIC_COLUMNS = (
     "outcome",
     "partner",
     "forwarded_to",
-    "submitted_at",
-    "updated_at",
-    "close_due_at",
+    "submitted_at_text",
+    "updated_at_text",
+    "close_due_at_text",
     "lat",
     "lon",
     "category__code",
@@ -343,6 +343,36 @@ PUBLIC_COLUMNS = (
     "neighbourhood__parent__parent__name",
     "address__postcode",
 )
+
+
+# The three timestamps come as text and are parsed with ``datetime.fromisoformat`` (C): the
+# driver's own timestamp parsing is pure Python here and took a third of a 1,000-row page.
+TIMESTAMP_TEXT_COLUMNS = {
+    "submitted_at_text": "submitted_at",
+    "updated_at_text": "updated_at",
+    "close_due_at_text": "close_due_at",
+}
+
+
+def public_columns_queryset(queryset: Any) -> Any:
+    """``queryset`` (of reports) as ``PUBLIC_COLUMNS`` tuples."""
+    from django.db.models import F, TextField
+    from django.db.models.functions import Cast
+
+    texts = {
+        name: Cast(F(column), output_field=TextField())
+        for name, column in TIMESTAMP_TEXT_COLUMNS.items()
+    }
+    return queryset.annotate(**texts).values_list(*PUBLIC_COLUMNS)
+
+
+def parse_timestamp_text(text: str | None) -> datetime | None:
+    """A timestamp column read as text (``2026-11-28 12:00:00.5+00`` on PostgreSQL, naive UTC
+    ``2026-11-28 12:00:00.5`` on SQLite) as an aware datetime."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class PublicRequests:
@@ -360,7 +390,8 @@ class PublicRequests:
         self.agencies: dict[str, str] = {}
         self.notices: dict[tuple[int, int], str] = {}
 
-    def _iso(self, value: datetime | None) -> str | None:
+    def _iso(self, text: str | None) -> str | None:
+        value = parse_timestamp_text(text)
         if value is None:
             return None
         return value.astimezone(self.zone).isoformat(timespec="seconds")
