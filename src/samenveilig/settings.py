@@ -179,6 +179,14 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
+# --- Reports (REP) --------------------------------------------------------------------------------
+# REP-10: reports per hour per user and per IP address; Open311 requests per hour per API key.
+REPORTS_RATE_LIMIT_PER_USER = int(os.environ.get("REPORTS_RATE_LIMIT_PER_USER", "10"))
+REPORTS_RATE_LIMIT_PER_IP = int(os.environ.get("REPORTS_RATE_LIMIT_PER_IP", "30"))
+OPEN311_RATE_LIMIT_PER_KEY = int(os.environ.get("OPEN311_RATE_LIMIT_PER_KEY", "1000"))
+# How often (seconds) a process checks whether buurt boundaries changed in another process.
+AREAS_SPATIAL_RECHECK_SECONDS = float(os.environ.get("AREAS_SPATIAL_RECHECK_SECONDS", "1"))
+
 # --- Alerts (ALR) ---------------------------------------------------------------------------------
 # Web Push (VAPID) keys: from the environment, or var/vapid.json written by `manage.py vapid_keys`.
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
