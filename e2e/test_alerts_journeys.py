@@ -17,20 +17,18 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 from tests.factories import (
     AddressFactory,
-    AreaFactory,
     CommunityFactory,
     MembershipFactory,
     UserFactory,
     WatchPointFactory,
     enrol_totp,
     grant,
-    square,
 )
 
+from e2e.places import proefstad
 from e2e.report_helpers import block_external_requests, checked, sign_in, submit, visit
 from samenveilig.accounts.models import Role
 from samenveilig.alerts.models import Alert, AlertPolicy, AlertStatus, Delivery
-from samenveilig.areas.models import AreaLevel
 from samenveilig.communities.models import (
     AlertKind,
     AlertSubscription,
@@ -54,22 +52,7 @@ def town(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     install_default_categories()  # tips become reports in one of these categories
-    gm = AreaFactory(
-        code="GM0992",
-        name="Proefstad",
-        level=AreaLevel.MUNICIPALITY,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    wk = AreaFactory(
-        code="WK099201",
-        name="Centrum",
-        level=AreaLevel.DISTRICT,
-        parent=gm,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    bu = AreaFactory(
-        code="BU09920101", name="Marktbuurt", parent=wk, geometry=square(52.0, 5.0, 0.02)
-    )
+    gm, wk, bu = proefstad(92)
     home = AddressFactory(
         postcode="1234AB", house_number=1, lat=52.005, lon=5.005, neighbourhood=bu
     )

@@ -8,19 +8,17 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page
 from tests.factories import (
     AddressFactory,
-    AreaFactory,
     CommunityFactory,
     MembershipFactory,
     UserFactory,
     WatchPointFactory,
     enrol_totp,
     grant,
-    square,
 )
 
 from e2e.axe import assert_accessible
+from e2e.places import proefstad
 from samenveilig.accounts.models import Role
-from samenveilig.areas.models import AreaLevel
 from samenveilig.communities.models import MembershipRole, MembershipStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,22 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def small_town():
-    gm = AreaFactory(
-        code="GM0990",
-        name="Proefstad",
-        level=AreaLevel.MUNICIPALITY,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    wk = AreaFactory(
-        code="WK099001",
-        name="Centrum",
-        level=AreaLevel.DISTRICT,
-        parent=gm,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    bu = AreaFactory(
-        code="BU09900101", name="Marktbuurt", parent=wk, geometry=square(52.0, 5.0, 0.02)
-    )
+    gm, wk, bu = proefstad(90)
     AddressFactory(postcode="1234AB", house_number=1, lat=52.005, lon=5.005, neighbourhood=bu)
     community = CommunityFactory(name="Waakzaam Centrum", slug="waakzaam-centrum", areas=[bu])
     coordinator = MembershipFactory(community=community, role=MembershipRole.COORDINATOR).user

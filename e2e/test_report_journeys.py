@@ -19,17 +19,16 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from tests.factories import (
     AddressFactory,
-    AreaFactory,
     CommunityFactory,
     MembershipFactory,
     UserFactory,
     WatchPointFactory,
     enrol_totp,
     grant,
-    square,
 )
 from tests.reports.partner.factories import ReportFactory
 
+from e2e.places import proefstad
 from e2e.report_helpers import (
     GPS_IFD,
     block_external_requests,
@@ -40,7 +39,6 @@ from e2e.report_helpers import (
     visit,
 )
 from samenveilig.accounts.models import Role
-from samenveilig.areas.models import AreaLevel
 from samenveilig.reports.categories import install_default_categories
 from samenveilig.reports.models import (
     Category,
@@ -67,22 +65,7 @@ def town(settings, tmp_path):
     cache.clear()  # rate-limit counters
     # A transactional test starts from empty tables: the data migration's categories are gone.
     install_default_categories()
-    gm = AreaFactory(
-        code="GM0991",
-        name="Proefstad",
-        level=AreaLevel.MUNICIPALITY,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    wk = AreaFactory(
-        code="WK099101",
-        name="Centrum",
-        level=AreaLevel.DISTRICT,
-        parent=gm,
-        geometry=square(52.0, 5.0, 0.02),
-    )
-    bu = AreaFactory(
-        code="BU09910101", name="Marktbuurt", parent=wk, geometry=square(52.0, 5.0, 0.02)
-    )
+    gm, wk, bu = proefstad(91)
     home = AddressFactory(
         postcode="1234AB", house_number=1, lat=52.005, lon=5.005, neighbourhood=bu
     )
