@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "samenveilig.analysis",
     "samenveilig.reports",
     "samenveilig.alerts",
+    "samenveilig.questionnaires",
 ]
 
 MIDDLEWARE = [

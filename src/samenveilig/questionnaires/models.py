@@ -1,0 +1,77 @@
+"""Questionnaires (one row per XLSForm version) and the answer sets given with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samenveilig.core.models import TrackedModel
+
+
+class Questionnaire(TrackedModel):
+    """One version of an XLSForm. A new upload of the same form_id is a new row, never an edit,
+    so every answer set keeps pointing at the version it was given with."""
+
+    name = models.CharField(_("name"), max_length=200)
+    form_id = models.CharField(_("form id"), max_length=100)
+    version = models.CharField(_("version"), max_length=64)
+    language = models.CharField(_("default language"), max_length=16, default="nl")
+    source = models.FileField(_("XLSForm file"), upload_to="questionnaires/", blank=True)
+    definition = models.JSONField(_("parsed definition"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["form_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_id", "version"], name="unique_questionnaire_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def form(self):  # -> xlsform.Form
+        from samenveilig.questionnaires.xlsform import Form
+
+        cached = getattr(self, "_form", None)
+        if cached is None:
+            cached = Form.from_dict(self.definition)
+            self._form = cached
+        return cached
+
+
+class AnswerSet(models.Model):
+    """One filled-in questionnaire. ``idempotency_key`` comes from the client (offline queue):
+    the same key submitted twice is one answer set."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="answer_sets",
+        verbose_name=_("questionnaire"),
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer set")
+        verbose_name_plural = _("answer sets")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} #{self.pk}"

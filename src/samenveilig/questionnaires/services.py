@@ -1,0 +1,140 @@
+"""Every write on questionnaires: uploading a version and submitting an answer set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samenveilig.core.audit import record
+from samenveilig.questionnaires.models import AnswerSet, Questionnaire
+from samenveilig.questionnaires.permissions import user_can_upload_questionnaire
+from samenveilig.questionnaires.validation import validate_answers
+from samenveilig.questionnaires.xlsform import (
+    MAX_UPLOAD_BYTES,
+    Problem,
+    XLSFormError,
+    parse_xlsform,
+)
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,100}\Z")
+
+
+class AnswerValidationError(ValueError):
+    """The answers break the form; ``errors`` maps field path -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class IdempotencyConflict(ValueError):
+    """The key is already used for an answer set of another questionnaire."""
+
+
+def questionnaire_upload(
+    *, actor: Any, file: BinaryIO | bytes, name: str = "", filename: str = ""
+) -> Questionnaire:
+    """Parse, check and store a new questionnaire version; older versions become inactive."""
+    if not user_can_upload_questionnaire(actor):
+        raise PermissionDenied
+    if isinstance(file, bytes):
+        data = file
+    else:
+        filename = filename or Path(getattr(file, "name", "") or "").name
+        data = file.read(MAX_UPLOAD_BYTES + 1)
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", Path(filename).stem) if filename else ""
+    if stem and not re.match(r"[A-Za-z_]", stem):
+        stem = f"form_{stem}"
+    form = parse_xlsform(data, default_form_id=stem)
+    with transaction.atomic():
+        if Questionnaire.objects.filter(form_id=form.form_id, version=form.version).exists():
+            raise XLSFormError(
+                [
+                    Problem(
+                        "settings",
+                        2,
+                        _("Version %(v)s of %(f)s already exists; raise the version.")
+                        % {"v": form.version, "f": form.form_id},
+                    )
+                ]
+            )
+        Questionnaire.objects.filter(form_id=form.form_id, is_active=True).update(is_active=False)
+        questionnaire = Questionnaire(
+            name=(name or form.title)[:200],
+            form_id=form.form_id,
+            version=form.version,
+            language=form.default_language,
+            definition=form.to_dict(),
+            is_active=True,
+            created_by=actor,
+            updated_by=actor,
+        )
+        questionnaire.source.save(
+            f"{form.form_id}-{form.version}.xlsx", ContentFile(data), save=False
+        )
+        questionnaire.save()
+        record(
+            actor=actor,
+            action="questionnaire.upload",
+            obj=questionnaire,
+            details={"form_id": form.form_id, "version": form.version},
+        )
+    return questionnaire
+
+
+def answers_submit(
+    *,
+    actor: Any,
+    questionnaire: Questionnaire,
+    answers: Any,
+    idempotency_key: str,
+    submitted_at: dt.datetime | None = None,
+    language: str = "nl",
+) -> AnswerSet:
+    """Validate and store one answer set, once per ``idempotency_key``.
+
+    The same key again returns the stored set unchanged (an offline client may retry), so a
+    sync never creates a duplicate. The set stays with the questionnaire version it was made on,
+    active or not. Raises ``AnswerValidationError`` with messages in ``language``.
+    """
+    if not IDEMPOTENCY_KEY_RE.match(idempotency_key or ""):
+        raise AnswerValidationError({"idempotency_key": _("Invalid idempotency key.")})
+    existing = _existing(questionnaire, idempotency_key)
+    if existing is not None:
+        return existing
+    result = validate_answers(questionnaire.form, answers, language=language)
+    if not result.is_valid:
+        raise AnswerValidationError(result.errors)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    when = submitted_at if submitted_at is not None and submitted_at <= now else now
+    try:
+        with transaction.atomic():
+            return AnswerSet.objects.create(
+                questionnaire=questionnaire,
+                answers=result.cleaned,
+                submitted_by=user,
+                submitted_at=when,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its row.
+        found = _existing(questionnaire, idempotency_key)
+        if found is None:
+            raise
+        return found
+
+
+def _existing(questionnaire: Questionnaire, key: str) -> AnswerSet | None:
+    existing = AnswerSet.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.questionnaire_id != questionnaire.pk:
+        raise IdempotencyConflict(key)
+    return existing
