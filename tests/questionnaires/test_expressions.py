@@ -361,3 +361,25 @@ def test_choice_filter_allows_bare_column_names():
     expression = compile_expression("region = ${r}", choice_filter=True)
     assert expression.evaluate({"r": "north"}, choice={"region": "north"}) is True
     assert expression.evaluate({"r": "north"}, choice={"region": "south"}) is False
+
+
+answer_values = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.sampled_from(["a", "b", "c"]), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "b"]), answer_values), answer_values)
+def test_any_answers_evaluate_without_raising(answers, current):
+    for text in [
+        "${a} + ${b} * 2 div ${a} mod ${b}",
+        "${a} < ${b} or ${a} = ${b} and not(${b} >= .)",
+        "if(${a}, int(${b}), number(.))",
+        "concat(${a}, string-length(${b}), count-selected(.), coalesce(${a}, ${b}))",
+        "regex(., '^[0-9]+$') and selected(${a}, 'a')",
+    ]:
+        evaluate(text, answers, current=current)
