@@ -16,8 +16,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     e2e_dir = Path(__file__).parent
+    # Browser tests run last. They use the live server, so their database is emptied after each
+    # one, data migrations' rows (the default categories) included. pytest groups tests by
+    # parametrised session fixtures (Playwright's browser) and may otherwise put them between
+    # unit tests that rely on those rows. Running after every other hook keeps this order.
+    items[:] = [i for i in items if e2e_dir not in Path(i.fspath).parents] + [
+        i for i in items if e2e_dir in Path(i.fspath).parents
+    ]
     for item in items:
         if e2e_dir in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)

@@ -385,3 +385,32 @@ def test_alerts_drain_leaves_a_fresh_alert_to_its_own_plan_task(make_member, mak
     report = fanout.resume()
     assert report.planned == 0
     assert not Delivery.objects.exists()
+
+
+def test_a_batch_stops_sending_when_the_alert_ends_halfway(smtp_server, make_member, make_alert):
+    """The end of an alert is checked between SMTP transactions, not only per claimed batch."""
+    from samenveilig.alerts.channels import email
+    from samenveilig.alerts.models import Alert
+
+    members = [make_member() for _ in range(fanout.MARK_EVERY * 3)]
+    alert = make_alert()
+    fanout.plan(alert.pk)
+    original = email.EmailSender._transaction
+    calls = []
+
+    def transaction_then_end(self, raw, deliveries):
+        calls.append(len(deliveries))
+        results = list(original(self, raw, deliveries))
+        if len(calls) == 1:  # the police end the alert while the batch is going out
+            Alert.objects.filter(pk=alert.pk).update(expires_at=timezone.now())
+        yield from results
+
+    email.EmailSender._transaction = transaction_then_end
+    try:
+        fanout.drain(alert.pk, Purpose.ALERT, Channel.EMAIL)
+    finally:
+        email.EmailSender._transaction = original
+    statuses = Counter(_email(alert).values_list("status", flat=True))
+    assert smtp_server.delivered == fanout.MARK_EVERY < len(members)
+    assert statuses[DeliveryStatus.SENT] == fanout.MARK_EVERY
+    assert statuses[DeliveryStatus.CANCELLED] == len(members) - fanout.MARK_EVERY

@@ -317,3 +317,36 @@ def test_purge_removes_the_description_after_the_retention_period(police, settin
     assert alert.purged_at is not None
     assert purge_expired_alerts() == 0  # once
     assert AuditEvent.objects.filter(action="alerts.purged").count() == 1
+
+
+def test_headline_on_more_than_one_line_is_refused(police):
+    with pytest.raises(AlertValidationError) as caught:
+        alert_create(actor=police, data=person_input(title="Vermist\r\nBel 0612345678"))
+    assert "title" in caught.value.errors
+    assert Alert.objects.count() == 0
+
+
+def test_a_removed_coordinator_no_longer_manages_their_proposal(coordinator, police, town):
+    from samenveilig.alerts import permissions
+    from samenveilig.communities.models import Membership
+
+    AlertPolicy.objects.create(municipality=town["municipality"], coordinators_may_propose=True)
+    proposal = alert_create(actor=coordinator, data=person_input())
+    alert = alert_approve(actor=police, alert=proposal)
+    assert permissions.can_manage(coordinator, alert)
+    Membership.objects.filter(user=coordinator).delete()
+    assert not permissions.can_manage(coordinator, alert)
+    with pytest.raises(PermissionDenied):
+        alert_end(actor=coordinator, alert=alert, closing_message="Gevonden")
+
+
+def test_closing_webhook_carries_no_description(police, member, town):
+    from samenveilig.alerts.channels.webhook import payload
+
+    alert = alert_create(actor=police, data=person_input())
+    ended = alert_end(actor=police, alert=alert, closing_message="Gevonden, dank je wel")
+    body = payload(ended, Delivery(alert=ended, purpose=Purpose.CLOSING, channel=Channel.WEBHOOK))
+    assert body["closing_message"] == "Gevonden, dank je wel"
+    for key in ("title", "message", "person", "vehicle", "description_nl"):
+        assert body[key] is None
+    assert "pyjamajas" not in str(body)

@@ -783,3 +783,13 @@ def test_navigation_shows_alert_links_by_role(client, world):
     home = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("alerts:new")}"' in home
     assert f'href="{reverse("alerts:approvals")}"' not in home
+
+
+def test_a_neighbourhood_id_beyond_any_database_id_is_a_form_error(client, world):
+    as_user(client, world["police_noord"])
+    response = client.post(
+        reverse("alerts:new"),
+        {"kind": "warning", "title": "Let op", "areas": "99999999999999999999999", "preview": "1"},
+    )
+    assert response.status_code == 200
+    assert not Alert.objects.exists()

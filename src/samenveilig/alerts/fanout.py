@@ -384,6 +384,10 @@ def _send_batch(alert: Alert, channel: str, ids: list[int]) -> None:
             if len(done) % MARK_EVERY == 0:
                 _record_sent(sent)
                 sent = []
+                if _alert_still_wanted(alert.pk, deliveries[0].purpose) is None:
+                    # Ended or expired while this batch was going out: not one more message.
+                    _cancel([d.pk for d in deliveries if d.pk not in done])
+                    break
                 if time.monotonic() - renewed > renew_every:
                     _renew([d.pk for d in deliveries if d.pk not in done])
                     renewed = time.monotonic()

@@ -118,6 +118,19 @@ def _place_fields() -> dict[str, forms.Field]:
 
 
 class NeighbourhoodChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value: Any) -> Any:
+        # A value no database id can have (not digits, or beyond 64 bits) is simply not one of
+        # the choices; SQLite would otherwise fail on converting it.
+        for item in value or []:
+            text = str(item)
+            if not text.isdigit() or int(text) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super().clean(value)
+
     def label_from_instance(self, obj: Any) -> str:
         parent = getattr(obj, "parent", None)
         return f"{obj.name} ({parent.name})" if parent is not None else obj.name

@@ -70,9 +70,13 @@ def can_manage(user: AnyUser, alert: Alert) -> bool:
     coordinator who proposed it."""
     if not user.is_authenticated:
         return False
-    if police_covers(user, alert_area_ids(alert)):
+    area_ids = alert_area_ids(alert)
+    if police_covers(user, area_ids):
         return True
-    return alert.created_by_id == user.pk and alert.community_id is not None
+    if alert.created_by_id != user.pk or alert.community_id is None:
+        return False
+    # Only while they still coordinate the proposing group and it still covers the area.
+    return any(c.pk == alert.community_id for c in coordinated_communities_covering(user, area_ids))
 
 
 def can_decide(user: AnyUser, alert: Alert) -> bool:

@@ -127,6 +127,10 @@ def _check_text(data: AlertInput, errors: dict[str, list[str]]) -> None:
     data.message = (data.message or "").strip()
     if not data.title:
         _add(errors, "title", _("Write a short headline, for example “Vermiste man, 82 jaar”."))
+    elif any(ord(c) < 32 for c in data.title):
+        _add(errors, "title", _("Write the headline on one line."))
+    if "\x00" in data.message:
+        _add(errors, "message", _("The message contains a character that is not allowed."))
     elif len(data.title) > TITLE_MAX_LENGTH:
         _add(
             errors,
@@ -276,6 +280,26 @@ def alert_create(*, actor: User, data: AlertInput) -> Alert:
             processed = photo_processing.process_photo(data.photo)
         except photo_processing.PhotoError as error:
             raise AlertValidationError({"photo": [error.message]}) from error
+    stored: list[str] = []
+    try:
+        return _save_new_alert(actor, data, checked, processed, police, community, now, stored)
+    except Exception:
+        # The rows rolled back; a photo of a person written on the way must not stay on disk.
+        for name in stored:
+            Alert._meta.get_field("photo").storage.delete(name)
+        raise
+
+
+def _save_new_alert(
+    actor: User,
+    data: AlertInput,
+    checked: CheckedAlert,
+    processed: Any,
+    police: bool,
+    community: Any,
+    now: datetime,
+    stored: list[str],
+) -> Alert:
     with transaction.atomic():
         alert = Alert(
             reference=_new_reference(),
@@ -299,6 +323,7 @@ def alert_create(*, actor: User, data: AlertInput) -> Alert:
         )
         if processed is not None:
             alert.photo.save(processed.content.name, processed.content, save=False)
+            stored.append(alert.photo.name)
         alert.save()
         if checked.areas:
             alert.areas.set(checked.areas)

@@ -65,6 +65,11 @@ def session_cookies(db):
     }
 
 
+def _contains_nul(case) -> bool:
+    parts = (case.body, case.query, case.path_parameters, case.headers, case.cookies)
+    return "\\x00" in repr(parts)
+
+
 def run_operations(api_schema, *, max_examples: int, **call_kwargs) -> list[str]:
     """Every operation with generated cases; returns the operations that were exercised.
 
@@ -84,6 +89,12 @@ def run_operations(api_schema, *, max_examples: int, **call_kwargs) -> list[str]
         )
         @given(case=operation.as_strategy())
         def check(case):
+            if _contains_nul(case):
+                # The NUL guard (core.middleware) answers every such request with 400 before
+                # any view runs; that answer is not part of each operation's document.
+                response = case.call(**call_kwargs)
+                assert response.status_code == 400, response.status_code
+                return
             case.call_and_validate(checks=CHECKS, **call_kwargs)
 
         check()

@@ -92,6 +92,9 @@ def payload(alert: Alert, delivery: Delivery) -> dict[str, Any]:
         "url": alert_url(alert),
     }
     if delivery.purpose == Purpose.CLOSING:
+        # The alert has ended: its description must not travel any more (ALR-6), only the news.
+        for key in ("title", "message", "person", "vehicle", "description_nl"):
+            body[key] = None
         body["closing_message"] = alert.closing_message
     return body
 
