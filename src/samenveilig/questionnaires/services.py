@@ -45,6 +45,27 @@ def questionnaire_upload(
     """Parse, check and store a new questionnaire version; older versions become inactive."""
     if not user_can_upload_questionnaire(actor):
         raise PermissionDenied
+    return _store_new_version(actor=actor, file=file, name=name, filename=filename)
+
+
+SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
+
+
+def questionnaire_install(path: Path) -> tuple[Questionnaire, bool]:
+    """Install a questionnaire that ships with the deployment (``manage.py load_questionnaire``,
+    the demo): the operator's act, so no user role applies. Idempotent: when this form_id and
+    version are already stored, that row is returned with ``False``."""
+    data = path.read_bytes()
+    form = parse_xlsform(data, default_form_id=path.stem)
+    existing = Questionnaire.objects.filter(form_id=form.form_id, version=form.version).first()
+    if existing is not None:
+        return existing, False
+    return _store_new_version(actor=None, file=data, name="", filename=path.name), True
+
+
+def _store_new_version(
+    *, actor: Any, file: BinaryIO | bytes, name: str, filename: str
+) -> Questionnaire:
     if isinstance(file, bytes):
         data = file
     else:
