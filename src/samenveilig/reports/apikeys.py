@@ -39,6 +39,15 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _new_key() -> str:
+    """A random URL-safe key that does not start with "-": operators type its prefix on command
+    lines (``open311_key revoke PREFIX``), where a leading dash reads as an option."""
+    while True:
+        key = secrets.token_urlsafe(32)
+        if not key.startswith("-"):
+            return key
+
+
 def api_key_create(*, name: str, municipality: Area, created_by: User | None) -> IssuedKey:
     """Create an active key for the municipality; returns the secret once."""
     if municipality.level != AreaLevel.MUNICIPALITY:
@@ -46,7 +55,7 @@ def api_key_create(*, name: str, municipality: Area, created_by: User | None) ->
     name = name.strip()
     if not name:
         raise ValueError("A key needs a client name.")
-    key = secrets.token_urlsafe(32)
+    key = _new_key()
     record = Open311ApiKey.objects.create(
         name=name[:120],
         key_prefix=key[:PREFIX_LENGTH],
@@ -59,7 +68,7 @@ def api_key_create(*, name: str, municipality: Area, created_by: User | None) ->
 
 def api_key_fill_new(record: Open311ApiKey) -> str:
     """Give an unsaved key row (e.g. from the admin form) a fresh secret; returns the secret."""
-    key = secrets.token_urlsafe(32)
+    key = _new_key()
     record.key_prefix = key[:PREFIX_LENGTH]
     record.key_hash = _hash(key)
     return key

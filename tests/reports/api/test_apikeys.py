@@ -103,3 +103,12 @@ def test_category_admin_lists_defaults(client, categories):
     response = client.get("/admin/reports/category/")
     assert response.status_code == 200
     assert "verdachte-situatie-persoon" in response.content.decode()
+
+
+def test_keys_never_start_with_a_dash(monkeypatch):
+    """A prefix like "-AbC12xy" would read as an option on the command line."""
+    from samenveilig.reports import apikeys
+
+    tokens = iter(["-starts-with-dash" + "x" * 30, "Fine" + "y" * 39])
+    monkeypatch.setattr(apikeys.secrets, "token_urlsafe", lambda _n: next(tokens))
+    assert apikeys._new_key().startswith("Fine")
