@@ -21,13 +21,8 @@ from samenveilig.alerts.models import (
     MIN_RADIUS_M,
     Alert,
 )
+from samenveilig.areas.forms import clean_place
 from samenveilig.areas.models import Address, Area
-from samenveilig.areas.normalise import (
-    normalise_addition,
-    normalise_house_number,
-    normalise_postcode,
-)
-from samenveilig.areas.selectors import address_lookup
 from samenveilig.communities.models import AlertKind
 from samenveilig.reports.forms import PersonForm, VehicleForm
 
@@ -62,35 +57,7 @@ class _PlaceMixin:
     address: Address | None
 
     def _clean_place(self, cleaned: dict[str, Any], *, required_message: Any | None) -> None:
-        postcode = (cleaned.get("postcode") or "").strip()
-        number = (cleaned.get("house_number") or "").strip()
-        addition = cleaned.get("house_number_addition") or ""
-        lat, lon = cleaned.get("lat"), cleaned.get("lon")
-        self.address = None
-        if (lat is None) != (lon is None):
-            self.add_error("lat", _("Give both latitude and longitude, or place a pin."))
-            return
-        if lat is not None:
-            return
-        if postcode or number:
-            if normalise_postcode(postcode) is None:
-                self.add_error("postcode", _("Enter a Dutch postcode, for example 1234 AB."))
-            elif normalise_house_number(number) is None:
-                self.add_error("house_number", _("Enter the house number as digits."))
-            elif normalise_addition(addition) is None:
-                self.add_error("house_number_addition", _("Enter letters and digits only."))
-            else:
-                self.address = address_lookup(postcode, number, addition)
-                if self.address is None:
-                    self.add_error(
-                        "postcode",
-                        _(
-                            "We do not know this address. Check postcode and house number, or "
-                            "place a pin on the map."
-                        ),
-                    )
-        elif required_message is not None:
-            self.add_error("postcode", required_message)
+        self.address = clean_place(self, cleaned, required_message=required_message)  # type: ignore[arg-type]
 
     def place(self) -> tuple[float | None, float | None]:
         cleaned = self.cleaned_data

@@ -72,3 +72,42 @@ class MunicipalityChoiceForm(forms.Form):
     def __init__(self, *args: object, municipalities: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+def clean_place(form: forms.Form, cleaned: dict, *, required_message: object | None) -> object:
+    """The place of a report, alert or tip form: a pin (``lat``/``lon``), or postcode + house
+    number (+ addition) looked up in the address register. Puts the errors on the form's fields
+    and returns the ``Address`` found, or ``None``.
+
+    A typed address is checked even next to a pin, so a typo is never silently ignored; when
+    neither is given, ``required_message`` (if any) goes on the postcode field.
+    """
+    from samenveilig.areas.selectors import address_lookup
+
+    postcode = (cleaned.get("postcode") or "").strip()
+    number = (cleaned.get("house_number") or "").strip()
+    addition = cleaned.get("house_number_addition") or ""
+    lat, lon = cleaned.get("lat"), cleaned.get("lon")
+    if (lat is None) != (lon is None):
+        form.add_error("lat", _("Give both latitude and longitude, or place a pin."))
+    if postcode or number:
+        if normalise_postcode(postcode) is None:
+            form.add_error("postcode", _("Enter a Dutch postcode, for example 1234 AB."))
+        elif normalise_house_number(number) is None:
+            form.add_error("house_number", _("Enter the house number as digits."))
+        elif normalise_addition(addition) is None:
+            form.add_error("house_number_addition", _("Enter letters and digits only."))
+        else:
+            address = address_lookup(postcode, number, addition)
+            if address is None:
+                form.add_error(
+                    "postcode",
+                    _(
+                        "We do not know this address. Check postcode and house number, or "
+                        "place a pin on the map."
+                    ),
+                )
+            return address
+    elif lat is None and lon is None and required_message is not None:
+        form.add_error("postcode", required_message)
+    return None

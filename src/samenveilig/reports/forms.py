@@ -10,13 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samenveilig.areas.forms import clean_place
 from samenveilig.areas.models import Address
-from samenveilig.areas.normalise import (
-    normalise_addition,
-    normalise_house_number,
-    normalise_postcode,
-)
-from samenveilig.areas.selectors import address_lookup
 from samenveilig.reports.categories import category_description, category_name
 from samenveilig.reports.models import DESCRIPTION_MAX_LENGTH, PersonDescription, VehicleDescription
 from samenveilig.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
@@ -163,34 +158,13 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        postcode = (cleaned.get("postcode") or "").strip()
-        number = (cleaned.get("house_number") or "").strip()
-        addition = cleaned.get("house_number_addition") or ""
-        lat, lon = cleaned.get("lat"), cleaned.get("lon")
-        if (lat is None) != (lon is None):
-            self.add_error("lat", _("Give both latitude and longitude, or place a pin."))
-        if postcode or number:
-            if normalise_postcode(postcode) is None:
-                self.add_error("postcode", _("Enter a Dutch postcode, for example 1234 AB."))
-            elif normalise_house_number(number) is None:
-                self.add_error("house_number", _("Enter the house number as digits."))
-            elif normalise_addition(addition) is None:
-                self.add_error("house_number_addition", _("Enter letters and digits only."))
-            else:
-                self.address = address_lookup(postcode, number, addition)
-                if self.address is None:
-                    self.add_error(
-                        "postcode",
-                        _(
-                            "We do not know this address. Check postcode and house number, or "
-                            "place a pin on the map."
-                        ),
-                    )
-        elif lat is None and lon is None:
-            self.add_error(
-                "postcode",
-                _("Say where it happened: give postcode and house number, or place a pin."),
-            )
+        self.address = clean_place(
+            self,
+            cleaned,
+            required_message=_(
+                "Say where it happened: give postcode and house number, or place a pin."
+            ),
+        )
         return cleaned
 
 
