@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "samenveilig.reports",
     "samenveilig.alerts",
     "samenveilig.questionnaires",
+    "samenveilig.inquiries",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,112 @@
+"""Who may do what with neighbourhood inquiries. Deny by default; scoped by area and group.
+
+- Police steer every inquiry in their jurisdiction and may request one there (INQ-1).
+- Coordinators of a group start and run the group's inquiries inside the group's areas.
+- Canvassers (verified members with a canvasser mark) sign up and see only their own route.
+"""
+
+from __future__ import annotations
+
+from samenveilig.accounts.models import Role
+from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
+from samenveilig.areas.models import Area
+from samenveilig.areas.selectors import area_ids_within
+from samenveilig.communities.models import Community, Membership, MembershipRole, MembershipStatus
+from samenveilig.inquiries.models import CanvasserMark, CanvassRoute, Inquiry, InquiryStatus
+
+
+def _authenticated(user: AnyUser) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def police_covers_area(user: AnyUser, area_id: int | None) -> bool:
+    if area_id is None or not _authenticated(user) or not has_role(user, Role.POLICE):
+        return False
+    return area_id in jurisdiction_area_ids(user, Role.POLICE)
+
+
+def coordinates(user: AnyUser, community: Community) -> bool:
+    return (
+        _authenticated(user)
+        and community.is_active
+        and Membership.objects.filter(
+            user=user,
+            community=community,
+            status=MembershipStatus.VERIFIED,
+            role=MembershipRole.COORDINATOR,
+        ).exists()
+    )
+
+
+def community_covers(community: Community, area: Area) -> bool:
+    return area.pk in area_ids_within(community.areas.values_list("id", flat=True))
+
+
+def user_can_start_inquiry(user: AnyUser, community: Community, neighbourhood: Area) -> bool:
+    """A coordinator of a group covering the buurt, or police of the buurt (who then request
+    the inquiry from that group)."""
+    if not community.is_active or not community_covers(community, neighbourhood):
+        return False
+    return coordinates(user, community) or police_covers_area(user, neighbourhood.pk)
+
+
+def user_can_manage_inquiry(user: AnyUser, inquiry: Inquiry) -> bool:
+    """Steer: edit routes and pairs, see results, close. Police of the area or the group's
+    coordinators."""
+    return police_covers_area(user, inquiry.neighbourhood_id) or coordinates(
+        user, inquiry.community
+    )
+
+
+def user_can_accept_inquiry(user: AnyUser, inquiry: Inquiry) -> bool:
+    return inquiry.status == InquiryStatus.REQUESTED and coordinates(user, inquiry.community)
+
+
+def is_member(user: AnyUser, community: Community) -> bool:
+    return (
+        _authenticated(user)
+        and Membership.objects.filter(
+            user=user, community=community, status=MembershipStatus.VERIFIED
+        ).exists()
+    )
+
+
+def is_canvasser(user: AnyUser, community: Community) -> bool:
+    """A verified member whose canvasser mark has not been revoked (INQ-3)."""
+    return (
+        is_member(user, community)
+        and CanvasserMark.objects.filter(
+            user=user, community=community, revoked_at__isnull=True
+        ).exists()
+    )
+
+
+def user_can_mark_canvassers(user: AnyUser, community: Community) -> bool:
+    return coordinates(user, community)
+
+
+def user_can_sign_up(user: AnyUser, inquiry: Inquiry) -> bool:
+    return inquiry.status == InquiryStatus.OPEN and is_canvasser(user, inquiry.community)
+
+
+def user_can_see_inquiry(user: AnyUser, inquiry: Inquiry) -> bool:
+    """The overview (what happened, routes, who walks where): managers and the group's
+    canvassers. Answers and results stay with managers."""
+    return user_can_manage_inquiry(user, inquiry) or is_canvasser(user, inquiry.community)
+
+
+def user_can_canvass_route(user: AnyUser, route: CanvassRoute) -> bool:
+    """Only the pair the route is assigned to, only while the inquiry is open and only while
+    they are still canvassers of the group."""
+    inquiry = route.inquiry
+    return (
+        _authenticated(user)
+        and inquiry.status == InquiryStatus.OPEN
+        and user.pk in route.pair_ids
+        and is_canvasser(user, inquiry.community)
+    )
+
+
+def user_can_visit_victim(user: AnyUser, inquiry: Inquiry) -> bool:
+    """The victim's door is for the wijkagent or a coordinator, not for the canvass (INQ-2)."""
+    return inquiry.status == InquiryStatus.OPEN and user_can_manage_inquiry(user, inquiry)

@@ -1,0 +1,490 @@
+"""Every write on neighbourhood inquiries. One transaction per action, an audit row for every
+state change, no personal data in the audit details."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samenveilig.areas import spatial
+from samenveilig.areas.models import Address, Area
+from samenveilig.communities.models import Community
+from samenveilig.core import audit
+from samenveilig.core.geo import haversine_m
+from samenveilig.inquiries import permissions
+from samenveilig.inquiries.models import (
+    DEFAULT_RADIUS_M,
+    DEFAULT_ROUTE_SIZE,
+    MAX_ADDRESSES,
+    MAX_RADIUS_M,
+    MIN_RADIUS_M,
+    CanvassAddress,
+    CanvasserMark,
+    CanvassRoute,
+    CanvassSignup,
+    CanvassVisit,
+    IncidentKind,
+    Inquiry,
+    InquiryStatus,
+    VisitOutcome,
+)
+from samenveilig.inquiries.routes import build_routes
+from samenveilig.inquiries.selectors import doors_within
+from samenveilig.questionnaires.models import Questionnaire
+from samenveilig.questionnaires.services import (
+    SHIPPED_FORMS,
+    answers_submit,
+    questionnaire_install,
+)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+STANDARD_FORM_ID = "buurtonderzoek"
+
+
+class InquiryValidationError(Exception):
+    """Field -> messages, shown next to the fields of the form."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+
+
+class InquiryActionError(Exception):
+    """The action does not fit the inquiry's state (closed, already accepted, …)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class InquiryInput:
+    community: Community
+    kind: str
+    occurred_at: dt.datetime
+    victim_address: Address | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: int = DEFAULT_RADIUS_M
+    route_size: int = DEFAULT_ROUTE_SIZE
+    summary: str = ""
+    report: Any = None  # reports.Report the inquiry follows up, if any
+
+
+def standard_questionnaire() -> Questionnaire:
+    """The active version of the shipped buurtonderzoek form; installed on first use (it ships
+    with the product, INQ-4). A coordinator's upload of a newer version becomes the active one."""
+    found = (
+        Questionnaire.objects.filter(form_id=STANDARD_FORM_ID, is_active=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if found is not None:
+        return found
+    questionnaire, _created = questionnaire_install(SHIPPED_FORMS / f"{STANDARD_FORM_ID}.xlsx")
+    return questionnaire
+
+
+def _new_reference() -> str:
+    for _attempt in range(10):
+        reference = "B-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        if not Inquiry.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("Could not find a free inquiry reference.")  # pragma: no cover
+
+
+def _centre(data: InquiryInput, errors: dict[str, list[str]]) -> tuple[float, float] | None:
+    if data.victim_address is not None:
+        return data.victim_address.lat, data.victim_address.lon
+    if data.report is not None:
+        return data.report.lat, data.report.lon
+    if data.lat is None or data.lon is None:
+        errors.setdefault("place", []).append(
+            _("Give the address of the incident (postcode and house number) or a pin on the map.")
+        )
+        return None
+    return data.lat, data.lon
+
+
+def _check(data: InquiryInput, now: dt.datetime) -> tuple[float, float, Area]:
+    errors: dict[str, list[str]] = {}
+    if data.kind not in IncidentKind.values:
+        errors.setdefault("kind", []).append(_("Choose the kind of incident."))
+    if not MIN_RADIUS_M <= data.radius_m <= MAX_RADIUS_M:
+        errors.setdefault("radius_m", []).append(
+            _("The radius must be between %(min)s and %(max)s metres.")
+            % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M}
+        )
+    if not 2 <= data.route_size <= 100:
+        errors.setdefault("route_size", []).append(_("A route has between 2 and 100 addresses."))
+    if data.occurred_at > now + dt.timedelta(minutes=5):
+        errors.setdefault("occurred_at", []).append(_("The incident cannot be in the future."))
+    if len(data.summary) > 1000:
+        errors.setdefault("summary", []).append(_("Keep the summary under 1,000 characters."))
+    centre = _centre(data, errors)
+    neighbourhood = spatial.neighbourhood_at(*centre) if centre else None
+    if centre and neighbourhood is None:
+        errors.setdefault("place", []).append(_("This place is not in any known neighbourhood."))
+    if errors:
+        raise InquiryValidationError(errors)
+    assert centre is not None and neighbourhood is not None
+    return centre[0], centre[1], neighbourhood
+
+
+def inquiry_start(*, actor: Any, data: InquiryInput) -> Inquiry:
+    """Start an inquiry with its routes. A coordinator's inquiry opens at once; one started by
+    police is a request the group's coordinator accepts (INQ-1)."""
+    now = timezone.now()
+    lat, lon, neighbourhood = _check(data, now)
+    if not permissions.user_can_start_inquiry(actor, data.community, neighbourhood):
+        raise PermissionDenied
+    doors = doors_within(lat, lon, data.radius_m)
+    if len(doors) > MAX_ADDRESSES:
+        raise InquiryValidationError(
+            {
+                "radius_m": [
+                    _("More than %(n)s addresses lie in this circle; choose a smaller radius.")
+                    % {"n": MAX_ADDRESSES}
+                ]
+            }
+        )
+    by_coordinator = permissions.coordinates(actor, data.community)
+    questionnaire = standard_questionnaire()
+    with transaction.atomic():
+        inquiry = Inquiry.objects.create(
+            reference=_new_reference(),
+            kind=data.kind,
+            status=InquiryStatus.OPEN if by_coordinator else InquiryStatus.REQUESTED,
+            report=data.report,
+            community=data.community,
+            neighbourhood=neighbourhood,
+            lat=lat,
+            lon=lon,
+            radius_m=data.radius_m,
+            victim_address=data.victim_address,
+            occurred_at=data.occurred_at,
+            questionnaire=questionnaire,
+            summary=data.summary.strip(),
+            accepted_at=now if by_coordinator else None,
+            created_by=actor,
+            updated_by=actor,
+        )
+        route_count = _store_routes(inquiry, doors, data.route_size)
+        audit.record(
+            actor=actor,
+            action="inquiry.start" if by_coordinator else "inquiry.request",
+            obj=inquiry,
+            details={"addresses": len(doors), "routes": route_count, "radius_m": data.radius_m},
+        )
+    return inquiry
+
+
+def _store_routes(inquiry: Inquiry, doors: list, route_size: int) -> int:
+    victim_id = inquiry.victim_address_id
+    canvass = [d for d in doors if d.address_id != victim_id]
+    routes = build_routes(canvass, route_size=route_size)
+    route_rows = CanvassRoute.objects.bulk_create(
+        CanvassRoute(inquiry=inquiry, position=i, street=r.street[:120], label=r.label[:200])
+        for i, r in enumerate(routes, start=1)
+    )
+    stops = [
+        CanvassAddress(
+            inquiry=inquiry,
+            route=row,
+            address_id=door.address_id,
+            position=position,
+            distance_m=round(door.distance_m),
+        )
+        for row, route in zip(route_rows, routes, strict=True)
+        for position, door in enumerate(route.doors, start=1)
+    ]
+    if victim_id is not None:
+        victim = inquiry.victim_address
+        stops.append(
+            CanvassAddress(
+                inquiry=inquiry,
+                route=None,
+                address_id=victim_id,
+                is_victim=True,
+                distance_m=round(haversine_m(inquiry.lat, inquiry.lon, victim.lat, victim.lon)),
+            )
+        )
+    CanvassAddress.objects.bulk_create(stops, batch_size=1000)
+    return len(route_rows)
+
+
+def _locked(inquiry: Inquiry) -> Inquiry:
+    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+
+
+def inquiry_accept(*, actor: Any, inquiry: Inquiry) -> Inquiry:
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if not permissions.user_can_accept_inquiry(actor, inquiry):
+            if inquiry.status != InquiryStatus.REQUESTED:
+                raise InquiryActionError(_("This inquiry is not waiting to be accepted."))
+            raise PermissionDenied
+        inquiry.status = InquiryStatus.OPEN
+        inquiry.accepted_at = timezone.now()
+        inquiry.updated_by = actor
+        inquiry.save(update_fields=["status", "accepted_at", "updated_by", "updated_at"])
+        audit.record(actor=actor, action="inquiry.accept", obj=inquiry)
+    return inquiry
+
+
+def inquiry_close(*, actor: Any, inquiry: Inquiry) -> Inquiry:
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if not permissions.user_can_manage_inquiry(actor, inquiry):
+            raise PermissionDenied
+        if inquiry.status == InquiryStatus.CLOSED:
+            raise InquiryActionError(_("This inquiry is already closed."))
+        inquiry.status = InquiryStatus.CLOSED
+        inquiry.closed_at = timezone.now()
+        inquiry.updated_by = actor
+        inquiry.save(update_fields=["status", "closed_at", "updated_by", "updated_at"])
+        audit.record(actor=actor, action="inquiry.close", obj=inquiry)
+    return inquiry
+
+
+def canvasser_mark(*, actor: Any, community: Community, user: Any, granted: bool) -> None:
+    """Grant or revoke the canvasser mark. Only for verified members of the group."""
+    if not permissions.user_can_mark_canvassers(actor, community):
+        raise PermissionDenied
+    if granted and not permissions.is_member(user, community):
+        raise InquiryActionError(_("Only verified members of the group can canvass."))
+    with transaction.atomic():
+        mark = CanvasserMark.objects.select_for_update().filter(community=community, user=user)
+        existing = mark.first()
+        if granted:
+            if existing is None:
+                CanvasserMark.objects.create(
+                    community=community, user=user, created_by=actor, updated_by=actor
+                )
+            elif existing.revoked_at is not None:
+                existing.revoked_at = None
+                existing.updated_by = actor
+                existing.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+            else:
+                return
+        else:
+            if existing is None or existing.revoked_at is not None:
+                return
+            existing.revoked_at = timezone.now()
+            existing.updated_by = actor
+            existing.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="inquiry.canvasser_granted" if granted else "inquiry.canvasser_revoked",
+            obj=community,
+            details={"user_id": user.pk},
+        )
+
+
+def canvass_signup(*, actor: Any, inquiry: Inquiry) -> CanvassSignup:
+    if not permissions.user_can_sign_up(actor, inquiry):
+        raise PermissionDenied
+    with transaction.atomic():
+        signup, created = CanvassSignup.objects.get_or_create(inquiry=inquiry, user=actor)
+        if created:
+            audit.record(actor=actor, action="inquiry.signup", obj=inquiry)
+    return signup
+
+
+def canvass_withdraw(*, actor: Any, inquiry: Inquiry) -> None:
+    """Withdraw a sign-up. A route the member walks goes back to unassigned for both, because a
+    route is never walked alone."""
+    with transaction.atomic():
+        deleted, _rows = CanvassSignup.objects.filter(inquiry=inquiry, user=actor).delete()
+        if not deleted:
+            return
+        routes = inquiry.routes.select_for_update().filter(_pair_q(actor.pk))
+        released = routes.update(first_canvasser=None, second_canvasser=None, assigned_at=None)
+        audit.record(
+            actor=actor, action="inquiry.withdraw", obj=inquiry, details={"routes": released}
+        )
+
+
+def _pair_q(user_id: int) -> Any:
+    from django.db.models import Q
+
+    return Q(first_canvasser_id=user_id) | Q(second_canvasser_id=user_id)
+
+
+def _check_pair(inquiry: Inquiry, first: Any, second: Any) -> None:
+    if first.pk == second.pk:
+        raise InquiryActionError(_("A route is walked by two people, never alone."))
+    signed = set(
+        CanvassSignup.objects.filter(inquiry=inquiry, user__in=[first, second]).values_list(
+            "user_id", flat=True
+        )
+    )
+    for person in (first, second):
+        if person.pk not in signed:
+            raise InquiryActionError(
+                _("%(name)s has not signed up for this inquiry.") % {"name": person.public_name}
+            )
+        if not permissions.is_canvasser(person, inquiry.community):
+            raise InquiryActionError(
+                _("%(name)s is not a canvasser of this group.") % {"name": person.public_name}
+            )
+
+
+def route_assign(*, actor: Any, route: CanvassRoute, first: Any, second: Any) -> CanvassRoute:
+    """Give the route to a pair, or take it back when both are ``None``."""
+    inquiry = route.inquiry
+    if not permissions.user_can_manage_inquiry(actor, inquiry):
+        raise PermissionDenied
+    if inquiry.status == InquiryStatus.CLOSED:
+        raise InquiryActionError(_("This inquiry is closed."))
+    if (first is None) != (second is None):
+        raise InquiryActionError(_("A route is walked by two people, never alone."))
+    if first is not None:
+        _check_pair(inquiry, first, second)
+    with transaction.atomic():
+        route = CanvassRoute.objects.select_for_update().get(pk=route.pk)
+        route.first_canvasser = first
+        route.second_canvasser = second
+        route.assigned_at = timezone.now() if first is not None else None
+        route.save(update_fields=["first_canvasser", "second_canvasser", "assigned_at"])
+        audit.record(
+            actor=actor,
+            action="inquiry.route_assign" if first is not None else "inquiry.route_release",
+            obj=route,
+            details={"inquiry_id": inquiry.pk},
+        )
+    return route
+
+
+def routes_pair_up(*, actor: Any, inquiry: Inquiry) -> int:
+    """Pair signed-up canvassers who have no route yet, in order of signing up, and give each
+    pair the nearest unassigned route. An odd one out waits for a partner. Returns the number
+    of routes assigned."""
+    if not permissions.user_can_manage_inquiry(actor, inquiry):
+        raise PermissionDenied
+    if inquiry.status != InquiryStatus.OPEN:
+        raise InquiryActionError(_("Routes can be assigned only while the inquiry is open."))
+    with transaction.atomic():
+        routes = list(inquiry.routes.select_for_update().order_by("position"))
+        busy = {i for r in routes for i in r.pair_ids}
+        free_routes = [r for r in routes if not r.pair_ids]
+        waiting = [
+            s.user
+            for s in inquiry.signups.select_related("user").order_by("signed_up_at", "pk")
+            if s.user_id not in busy and permissions.is_canvasser(s.user, inquiry.community)
+        ]
+        now = timezone.now()
+        assigned = 0
+        for route, (first, second) in zip(
+            free_routes, zip(waiting[0::2], waiting[1::2], strict=False), strict=False
+        ):
+            route.first_canvasser, route.second_canvasser, route.assigned_at = first, second, now
+            route.save(update_fields=["first_canvasser", "second_canvasser", "assigned_at"])
+            assigned += 1
+        audit.record(
+            actor=actor, action="inquiry.pair_up", obj=inquiry, details={"routes": assigned}
+        )
+    return assigned
+
+
+# --- Visits (INQ-4 … INQ-6) ---------------------------------------------------------------
+
+
+def _answer(answers: dict[str, Any], *path: str) -> Any:
+    value: Any = answers
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def visit_flags(answers: dict[str, Any]) -> dict[str, Any]:
+    """Read outcome and leads from the cleaned answers of the buurtonderzoek form. A newer
+    version that renames these questions still stores its answers; only the flags stay off."""
+    outcome = answers.get("outcome")
+    if outcome not in VisitOutcome.values:
+        outcome = VisitOutcome.SPOKEN
+    talk = answers.get("conversation") if isinstance(answers.get("conversation"), dict) else {}
+    return {
+        "outcome": outcome,
+        "is_lead": _answer(talk, "saw_something") == "yes",
+        "has_camera": _answer(talk, "camera") == "yes",
+        "wants_contact": _answer(talk, "contact_consent") == "yes",
+    }
+
+
+def visit_record(
+    *,
+    actor: Any,
+    stop: CanvassAddress,
+    answers: Any,
+    idempotency_key: str,
+    visited_at: dt.datetime | None = None,
+    language: str = "nl",
+    questionnaire: Questionnaire | None = None,
+) -> CanvassVisit:
+    """Store one doorstep visit with its answers, once per ``idempotency_key`` (the offline
+    queue may send it again). The answers are validated against ``questionnaire`` — the version
+    the phone had when the visit was made — or the inquiry's own version.
+
+    Raises ``PermissionDenied`` unless the actor walks the stop's route (or, for the victim's
+    address, manages the inquiry); ``questionnaires.services.AnswerValidationError`` for answers
+    that break the form."""
+    inquiry = stop.inquiry
+    existing = (
+        CanvassVisit.objects.filter(answer_set__idempotency_key=idempotency_key)
+        .select_related("answer_set")
+        .first()
+    )
+    if existing is not None:
+        if existing.stop_id != stop.pk:
+            raise InquiryActionError(_("This visit was already stored for another address."))
+        return existing
+    if stop.is_victim or stop.route is None:
+        allowed = permissions.user_can_visit_victim(actor, inquiry)
+    else:
+        allowed = permissions.user_can_canvass_route(actor, stop.route)
+    if not allowed:
+        raise PermissionDenied
+    questionnaire = questionnaire or inquiry.questionnaire
+    if questionnaire.form_id != inquiry.questionnaire.form_id:
+        raise InquiryActionError(_("These answers belong to another questionnaire."))
+    now = timezone.now()
+    when = visited_at if visited_at is not None and visited_at <= now else now
+    try:
+        with transaction.atomic():
+            answer_set = answers_submit(
+                actor=actor,
+                questionnaire=questionnaire,
+                answers=answers,
+                idempotency_key=idempotency_key,
+                submitted_at=when,
+                language=language,
+            )
+            visit = CanvassVisit.objects.create(
+                inquiry=inquiry,
+                stop=stop,
+                answer_set=answer_set,
+                visited_by=actor,
+                visited_at=when,
+                **visit_flags(answer_set.answers),
+            )
+            audit.record(
+                actor=actor,
+                action="inquiry.visit",
+                obj=inquiry,
+                details={"stop_id": stop.pk, "outcome": visit.outcome},
+            )
+    except IntegrityError:
+        # The same key raced in from a second tab or a retried request: answer with that row.
+        found = CanvassVisit.objects.filter(answer_set__idempotency_key=idempotency_key).first()
+        if found is None:
+            raise
+        return found
+    return visit
