@@ -14,6 +14,7 @@ urlpatterns = [
     path("meldingen/", include("samenveilig.reports.urls")),
     path("signalementen/", include("samenveilig.alerts.urls")),
     path("analyse/", include("samenveilig.analysis.urls")),
+    path("buurtonderzoek/", include("samenveilig.inquiries.urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
