@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
 from samenveilig.areas.models import Area
@@ -110,3 +112,27 @@ def user_can_canvass_route(user: AnyUser, route: CanvassRoute) -> bool:
 def user_can_visit_victim(user: AnyUser, inquiry: Inquiry) -> bool:
     """The victim's door is for the wijkagent or a coordinator, not for the canvass (INQ-2)."""
     return inquiry.status == InquiryStatus.OPEN and user_can_manage_inquiry(user, inquiry)
+
+
+def user_can_start_from_report(user: AnyUser, report: Any) -> bool:
+    """Follow a report up with an inquiry: police who handle the report (reports' own rule), or
+    a coordinator of a group covering its buurt, for a report the group's members may see."""
+    from samenveilig.reports import permissions as report_permissions
+
+    if not _authenticated(user):
+        return False
+    if user_can_handle_as_police(user, report):
+        return True
+    return (
+        report.status not in report_permissions.NOT_FOR_MEMBERS
+        and report.neighbourhood_id in report_permissions.coordinated_area_ids(user)
+    )
+
+
+def user_can_handle_as_police(user: AnyUser, report: Any) -> bool:
+    """Police handling the report see its exact place and may copy it into the form."""
+    from samenveilig.reports import permissions as report_permissions
+
+    return police_covers_area(user, report.neighbourhood_id) and (
+        report_permissions.user_can_handle_report(user, report)
+    )

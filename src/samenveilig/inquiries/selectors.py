@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
-from samenveilig.areas.models import Address
-from samenveilig.communities.models import Membership, MembershipRole, MembershipStatus
+from samenveilig.areas.models import Address, Area
+from samenveilig.communities.models import (
+    Community,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+)
 from samenveilig.core.geo import bbox_around, haversine_m
 from samenveilig.inquiries.models import (
     MAX_ADDRESSES,
@@ -16,8 +23,10 @@ from samenveilig.inquiries.models import (
     CanvassRoute,
     CanvassVisit,
     Inquiry,
+    VisitOutcome,
 )
 from samenveilig.inquiries.routes import Door
+from samenveilig.reports.models import Report
 
 
 def inquiries_visible_to(user: AnyUser) -> QuerySet[Inquiry]:
@@ -75,3 +84,125 @@ def latest_visits(inquiry: Inquiry) -> dict[int, CanvassVisit]:
 
 def stops_of_route(route: CanvassRoute) -> QuerySet[CanvassAddress]:
     return route.stops.select_related("address").order_by("position")
+
+
+@dataclass(frozen=True)
+class RouteProgress:
+    """Doors on a route; how many had a visit; how many answered the door and talked (the
+    newest visit per door counts, so "not at home" then "spoke" is reached)."""
+
+    doors: int = 0
+    visited: int = 0
+    reached: int = 0
+
+
+def route_progress(inquiry: Inquiry) -> dict[int, RouteProgress]:
+    """Route id -> progress, from the newest visit per door. The victim's door (no route) is
+    left out; ``victim_visit`` tells about it."""
+    doors: dict[int, int] = {}
+    route_of: dict[int, int] = {}
+    for stop_id, route_id in inquiry.addresses.filter(route__isnull=False).values_list(
+        "id", "route_id"
+    ):
+        route_of[stop_id] = route_id
+        doors[route_id] = doors.get(route_id, 0) + 1
+    visited: dict[int, int] = {}
+    reached: dict[int, int] = {}
+    for stop_id, outcome in _newest_outcomes(inquiry).items():
+        route_id = route_of.get(stop_id)
+        if route_id is None:
+            continue
+        visited[route_id] = visited.get(route_id, 0) + 1
+        if outcome == VisitOutcome.SPOKEN:
+            reached[route_id] = reached.get(route_id, 0) + 1
+    return {
+        route_id: RouteProgress(count, visited.get(route_id, 0), reached.get(route_id, 0))
+        for route_id, count in doors.items()
+    }
+
+
+def _newest_outcomes(inquiry: Inquiry) -> dict[int, str]:
+    newest: dict[int, str] = {}
+    rows = inquiry.visits.order_by("visited_at", "pk").values_list("stop_id", "outcome")
+    for stop_id, outcome in rows:
+        newest[stop_id] = outcome
+    return newest
+
+
+def victim_stop(inquiry: Inquiry) -> CanvassAddress | None:
+    return inquiry.addresses.filter(is_victim=True).select_related("address").first()
+
+
+def startable_communities(user: AnyUser) -> QuerySet[Community]:
+    """Groups the user may start an inquiry for: the active groups they coordinate and, for
+    police, the active groups covering part of their jurisdiction. Whether the incident's buurt
+    is covered is checked when the place is known (``permissions.user_can_start_inquiry``)."""
+    if not user.is_authenticated:
+        return Community.objects.none()
+    scope = Q(
+        pk__in=Membership.objects.filter(
+            user=user, status=MembershipStatus.VERIFIED, role=MembershipRole.COORDINATOR
+        ).values("community_id")
+    )
+    if has_role(user, Role.POLICE):
+        jurisdiction = jurisdiction_area_ids(user, Role.POLICE)
+        if jurisdiction:
+            # A group covering a buurt of the jurisdiction, or a wijk/gemeente above one.
+            above = set(jurisdiction)
+            parents = set(jurisdiction)
+            while parents:
+                parents = (
+                    set(
+                        Area.objects.filter(pk__in=parents, parent__isnull=False).values_list(
+                            "parent_id", flat=True
+                        )
+                    )
+                    - above
+                )
+                above |= parents
+            scope |= Q(areas__id__in=above)
+    return Community.objects.filter(scope, is_active=True).distinct().order_by("name")
+
+
+def coordinated_communities(user: AnyUser) -> QuerySet[Community]:
+    """Active groups the user coordinates (where they grant the canvasser mark)."""
+    if not user.is_authenticated:
+        return Community.objects.none()
+    return Community.objects.filter(
+        is_active=True,
+        memberships__user=user,
+        memberships__status=MembershipStatus.VERIFIED,
+        memberships__role=MembershipRole.COORDINATOR,
+    ).order_by("name")
+
+
+def report_for_inquiry(user: AnyUser, reference: str) -> Report | None:
+    """The report an inquiry follows up, if this user may start one from it
+    (``permissions.user_can_start_from_report``); ``None`` otherwise, existence not revealed."""
+    from samenveilig.inquiries.permissions import user_can_start_from_report
+
+    if not user.is_authenticated or not reference or len(reference) > 16:
+        return None
+    report = (
+        Report.objects.select_related("category", "neighbourhood", "address")
+        .filter(reference=reference)
+        .first()
+    )
+    if report is None or not user_can_start_from_report(user, report):
+        return None
+    return report
+
+
+def verified_members(community: Community, *, search: str = "") -> QuerySet[Membership]:
+    """Verified members of the group for the canvasser-mark page, with ``has_mark`` set."""
+    marked = CanvasserMark.objects.filter(
+        community=community, user=OuterRef("user"), revoked_at__isnull=True
+    )
+    members = Membership.objects.filter(
+        community=community, status=MembershipStatus.VERIFIED
+    ).select_related("user")
+    if search:
+        members = members.filter(user__display_name__icontains=search)
+    return members.annotate(has_mark=Exists(marked)).order_by(
+        "-has_mark", "user__display_name", "pk"
+    )

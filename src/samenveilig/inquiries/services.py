@@ -101,16 +101,18 @@ def _new_reference() -> str:
 
 
 def _centre(data: InquiryInput, errors: dict[str, list[str]]) -> tuple[float, float] | None:
+    """The victim's address, else a pin, else the place of the report the inquiry follows up
+    (a pin moved away from the report's place is what the starter meant)."""
     if data.victim_address is not None:
         return data.victim_address.lat, data.victim_address.lon
+    if data.lat is not None and data.lon is not None:
+        return data.lat, data.lon
     if data.report is not None:
         return data.report.lat, data.report.lon
-    if data.lat is None or data.lon is None:
-        errors.setdefault("place", []).append(
-            _("Give the address of the incident (postcode and house number) or a pin on the map.")
-        )
-        return None
-    return data.lat, data.lon
+    errors.setdefault("place", []).append(
+        _("Give the address of the incident (postcode and house number) or a pin on the map.")
+    )
+    return None
 
 
 def _check(data: InquiryInput, now: dt.datetime) -> tuple[float, float, Area]:
@@ -138,10 +140,16 @@ def _check(data: InquiryInput, now: dt.datetime) -> tuple[float, float, Area]:
     return centre[0], centre[1], neighbourhood
 
 
-def inquiry_start(*, actor: Any, data: InquiryInput) -> Inquiry:
-    """Start an inquiry with its routes. A coordinator's inquiry opens at once; one started by
-    police is a request the group's coordinator accepts (INQ-1)."""
-    now = timezone.now()
+@dataclass(frozen=True)
+class InquiryPreview:
+    """What a start would create: the doors to canvass (without the victim's) and the routes."""
+
+    neighbourhood: Area
+    addresses: int
+    routes: int
+
+
+def _prepare(actor: Any, data: InquiryInput, now: dt.datetime) -> tuple[float, float, Area, list]:
     lat, lon, neighbourhood = _check(data, now)
     if not permissions.user_can_start_inquiry(actor, data.community, neighbourhood):
         raise PermissionDenied
@@ -155,6 +163,23 @@ def inquiry_start(*, actor: Any, data: InquiryInput) -> Inquiry:
                 ]
             }
         )
+    return lat, lon, neighbourhood, doors
+
+
+def inquiry_preview(*, actor: Any, data: InquiryInput) -> InquiryPreview:
+    """The same checks as ``inquiry_start`` and the counts it would give; stores nothing."""
+    _lat, _lon, neighbourhood, doors = _prepare(actor, data, timezone.now())
+    victim_id = data.victim_address.pk if data.victim_address is not None else None
+    canvass = [d for d in doors if d.address_id != victim_id]
+    routes = build_routes(canvass, route_size=data.route_size)
+    return InquiryPreview(neighbourhood=neighbourhood, addresses=len(canvass), routes=len(routes))
+
+
+def inquiry_start(*, actor: Any, data: InquiryInput) -> Inquiry:
+    """Start an inquiry with its routes. A coordinator's inquiry opens at once; one started by
+    police is a request the group's coordinator accepts (INQ-1)."""
+    now = timezone.now()
+    lat, lon, neighbourhood, doors = _prepare(actor, data, now)
     by_coordinator = permissions.coordinates(actor, data.community)
     questionnaire = standard_questionnaire()
     with transaction.atomic():
@@ -260,6 +285,7 @@ def canvasser_mark(*, actor: Any, community: Community, user: Any, granted: bool
         raise PermissionDenied
     if granted and not permissions.is_member(user, community):
         raise InquiryActionError(_("Only verified members of the group can canvass."))
+    released = 0
     with transaction.atomic():
         mark = CanvasserMark.objects.select_for_update().filter(community=community, user=user)
         existing = mark.first()
@@ -280,12 +306,28 @@ def canvasser_mark(*, actor: Any, community: Community, user: Any, granted: bool
             existing.revoked_at = timezone.now()
             existing.updated_by = actor
             existing.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+            released = _release_canvasser(community, user)
+        details: dict[str, Any] = {"user_id": user.pk}
+        if not granted:
+            details["routes_released"] = released
         audit.record(
             actor=actor,
             action="inquiry.canvasser_granted" if granted else "inquiry.canvasser_revoked",
             obj=community,
-            details={"user_id": user.pk},
+            details=details,
         )
+
+
+def _release_canvasser(community: Community, user: Any) -> int:
+    """Without the mark a member no longer canvasses: their sign-ups to the group's inquiries
+    that are not closed go, and so do their routes, for both of the pair (never alone)."""
+    running = Inquiry.objects.filter(community=community).exclude(status=InquiryStatus.CLOSED)
+    CanvassSignup.objects.filter(inquiry__in=running, user=user).delete()
+    return (
+        CanvassRoute.objects.select_for_update()
+        .filter(_pair_q(user.pk), inquiry__in=running)
+        .update(first_canvasser=None, second_canvasser=None, assigned_at=None)
+    )
 
 
 def canvass_signup(*, actor: Any, inquiry: Inquiry) -> CanvassSignup:

@@ -1,6 +1,8 @@
 """Pages of neighbourhood inquiries under /buurtonderzoek/ (see ``views`` for who may open which).
 
-Other modules of the app (the canvass pages, the results pages) add their patterns below."""
+Other modules of the app (the canvass pages, the results pages) add their patterns below; the
+canvass page of a route is agreed as ``<reference>/route/<position>/`` named ``canvass_route``.
+"""
 
 from django.urls import path, re_path
 
@@ -14,4 +16,18 @@ REFERENCE = r"(?P<reference>B-[0-9A-Z]{8})"
 
 urlpatterns = [
     path("", views.inquiry_list, name="list"),
+    path("nieuw/", views.inquiry_new, name="new"),
+    path("lopers/", views.canvasser_marks, name="marks"),
+    path("lopers/<slug:slug>/", views.community_marks, name="community_marks"),
+    re_path(rf"^{REFERENCE}/$", views.inquiry_detail, name="detail"),
+    re_path(rf"^{REFERENCE}/accepteren/$", views.inquiry_accept, name="accept"),
+    re_path(rf"^{REFERENCE}/sluiten/$", views.inquiry_close, name="close"),
+    re_path(rf"^{REFERENCE}/koppelen/$", views.inquiry_pair_up, name="pair_up"),
+    re_path(
+        rf"^{REFERENCE}/toewijzen/(?P<position>[0-9]{{1,6}})/$",
+        views.route_assign,
+        name="route_assign",
+    ),
+    re_path(rf"^{REFERENCE}/aanmelden/$", views.canvass_signup, name="signup"),
+    re_path(rf"^{REFERENCE}/afmelden/$", views.canvass_withdraw, name="withdraw"),
 ]
