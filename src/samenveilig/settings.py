@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "samenveilig.alerts",
     "samenveilig.questionnaires",
     "samenveilig.inquiries",
+    "samenveilig.monitor",
 ]
 
 MIDDLEWARE = [

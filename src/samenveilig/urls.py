@@ -15,6 +15,8 @@ urlpatterns = [
     path("signalementen/", include("samenveilig.alerts.urls")),
     path("analyse/", include("samenveilig.analysis.urls")),
     path("buurtonderzoek/", include("samenveilig.inquiries.urls")),
+    path("monitor/", include("samenveilig.monitor.urls")),
+    path("enquete/", include("samenveilig.monitor.survey_urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
