@@ -478,7 +478,14 @@ def visit_record(
     Raises ``PermissionDenied`` unless the actor walks the stop's route (or, for the victim's
     address, manages the inquiry); ``questionnaires.services.AnswerValidationError`` for answers
     that break the form."""
-    inquiry = stop.inquiry
+    # The pair and the status as stored now, not as the caller's objects remember them (a
+    # stop read through ``route.stops`` carries that route instance, pair and all).
+    inquiry = Inquiry.objects.select_related("questionnaire").get(pk=stop.inquiry_id)
+    route = (
+        CanvassRoute.objects.select_related("inquiry").get(pk=stop.route_id)
+        if stop.route_id is not None
+        else None
+    )
     existing = (
         CanvassVisit.objects.filter(answer_set__idempotency_key=idempotency_key)
         .select_related("answer_set")
@@ -488,10 +495,10 @@ def visit_record(
         if existing.stop_id != stop.pk:
             raise InquiryActionError(_("This visit was already stored for another address."))
         return existing
-    if stop.is_victim or stop.route is None:
+    if stop.is_victim or route is None:
         allowed = permissions.user_can_visit_victim(actor, inquiry)
     else:
-        allowed = permissions.user_can_canvass_route(actor, stop.route)
+        allowed = permissions.user_can_canvass_route(actor, route)
     if not allowed:
         raise PermissionDenied
     questionnaire = questionnaire or inquiry.questionnaire
