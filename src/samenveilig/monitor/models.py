@@ -13,6 +13,7 @@ with a response: ``created_on`` is a date only.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import models
@@ -130,6 +131,16 @@ class SurveyRound(TrackedModel):
 
     def is_open(self, now=None) -> bool:
         return self.status(now) == "open"
+
+    @property
+    def first_day(self):  # -> datetime.date
+        """The local date the round opens."""
+        return timezone.localtime(self.opens_at).date()
+
+    @property
+    def last_day(self):  # -> datetime.date
+        """The last local date on which answers are accepted."""
+        return timezone.localtime(self.closes_at - dt.timedelta(microseconds=1)).date()
 
     @property
     def scope(self):  # -> Community | Area

@@ -164,7 +164,7 @@ def feels_unsafe(answers: Mapping[str, Any]) -> bool | None:
 
 
 def unsafe_frequency(answers: Mapping[str, Any]) -> str:
-    """ "often"/"sometimes"/"rarely" when the respondent feels unsafe and said how often, else ""."""
+    """One of ``FREQUENCIES`` when the respondent feels unsafe and said how often, else ""."""
     if feels_unsafe(answers) is not True:
         return ""
     value = answers.get(UNSAFE_FREQUENCY)
@@ -213,7 +213,9 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)  # exact at the ends (no 0.99…9)
+    return low, high
 
 
 def t_quantile(df: int, confidence: float = CONFIDENCE) -> float:
