@@ -993,6 +993,12 @@ def build_alerts(town: DemoTown) -> None:
     build(town)
 
 
+def build_inquiries(town: DemoTown) -> None:
+    from samenveilig.core.demo_inquiries import build_inquiries as build
+
+    build(town)
+
+
 BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_areas,
     build_addresses,
@@ -1002,6 +1008,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_totp,
     build_reports,
     build_alerts,
+    build_inquiries,
 ]
 
 
