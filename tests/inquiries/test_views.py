@@ -778,3 +778,31 @@ def test_pages_render_in_dutch(client, scene, inquiry):
         response = client.get(url, follow=True)
         assert response.status_code == 200
         assert '<html lang="nl"' in response.text
+
+
+def test_the_detail_page_does_not_query_per_route(client, scene):
+    """A page has a route card (and an assignment form) per route: the number of queries must
+    not grow with the number of routes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(client, scene.coordinator, privileged=True)
+    counts = []
+    for size in (16, 2):
+        inquiry = services.inquiry_start(actor=scene.coordinator, data=scene.input(route_size=size))
+        _sign_up(scene, inquiry, scene.canvassers)
+        services.routes_pair_up(actor=scene.coordinator, inquiry=inquiry)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(detail_url(inquiry))
+        assert response.status_code == 200
+        counts.append((inquiry.routes.count(), len(queries)))
+    (few_routes, few_queries), (many_routes, many_queries) = counts
+    assert many_routes > few_routes * 3
+    assert many_queries == few_queries
+
+
+def test_the_menu_leads_members_and_police_to_the_inquiries(client, scene):
+    link = f'href="{reverse("inquiries:list")}"'
+    assert link in as_user(client, scene.canvassers[0]).get(reverse("home")).text
+    assert link in as_user(client, scene.police, privileged=True).get(reverse("home")).text
+    assert link not in as_user(client, scene.outsider).get(reverse("home")).text

@@ -47,11 +47,6 @@ class CommunityChoiceField(_SafeModelChoiceField):
         return obj.name
 
 
-class PersonChoiceField(_SafeModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.public_name)
-
-
 class InquiryForm(forms.Form):
     community = CommunityChoiceField(
         label=_("Group doing the canvass"),
@@ -219,28 +214,35 @@ class InquiryForm(forms.Form):
 
 
 class RouteAssignForm(forms.Form):
-    """Two of the signed-up canvassers for one route; both empty takes the route back."""
+    """Two of the signed-up canvassers for one route; both empty takes the route back. The
+    people are read once per page (a page has a form per route), not once per select."""
 
-    first = PersonChoiceField(
+    first = forms.ChoiceField(
         label=_("Canvasser"),
-        queryset=None,
         required=False,
-        empty_label=_("Nobody"),
         error_messages={"invalid_choice": _("Choose someone who signed up.")},
     )
-    second = PersonChoiceField(
+    second = forms.ChoiceField(
         label=_("Second canvasser"),
-        queryset=None,
         required=False,
-        empty_label=_("Nobody"),
         error_messages={"invalid_choice": _("Choose someone who signed up.")},
     )
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("use_required_attribute", False)
         super().__init__(*args, **kwargs)
-        self.fields["first"].queryset = people
-        self.fields["second"].queryset = people
+        self.people = {str(person.pk): person for person in people}
+        choices = [("", _("Nobody"))] + [
+            (key, str(person.public_name)) for key, person in self.people.items()
+        ]
+        self.fields["first"].choices = choices
+        self.fields["second"].choices = choices
+
+    def clean_first(self) -> Any:
+        return self.people.get(self.cleaned_data.get("first") or "")
+
+    def clean_second(self) -> Any:
+        return self.people.get(self.cleaned_data.get("second") or "")
 
 
 class MemberSearchForm(forms.Form):

@@ -237,10 +237,12 @@ def canvass_url(inquiry: Inquiry, route: CanvassRoute) -> str | None:
         return None
 
 
-def _signed_up_people(inquiry: Inquiry) -> Any:
-    return User.objects.filter(
-        pk__in=CanvassSignup.objects.filter(inquiry=inquiry).values("user_id")
-    ).order_by("display_name", "pk")
+def _signed_up_people(inquiry: Inquiry) -> list[Any]:
+    return list(
+        User.objects.filter(
+            pk__in=CanvassSignup.objects.filter(inquiry=inquiry).values("user_id")
+        ).order_by("display_name", "pk")
+    )
 
 
 def _detail_page(
@@ -259,7 +261,9 @@ def _detail_page(
     signups = list(inquiry.signups.select_related("user").order_by("signed_up_at", "pk"))
     busy = {i for route in routes for i in route.pair_ids}
     may_steer = is_manager and inquiry.status != InquiryStatus.CLOSED
-    people = _signed_up_people(inquiry) if may_steer else None
+    # Pairs are given out while the inquiry is open (nobody can sign up before).
+    may_assign = is_manager and inquiry.status == InquiryStatus.OPEN
+    people = _signed_up_people(inquiry) if may_assign else []
     totals = {"doors": 0, "visited": 0, "reached": 0}
     for route in routes:
         route.progress = progress.get(route.pk, selectors.RouteProgress())  # type: ignore[attr-defined]
@@ -271,7 +275,7 @@ def _detail_page(
             if route.is_mine and inquiry.status == InquiryStatus.OPEN  # type: ignore[attr-defined]
             else None
         )
-        if may_steer:
+        if may_assign:
             if bound is not None and bound[0] == route.pk:
                 route.form = bound[1]  # type: ignore[attr-defined]
             else:
@@ -279,8 +283,8 @@ def _detail_page(
                     prefix=f"r{route.position}",
                     people=people,
                     initial={
-                        "first": route.first_canvasser_id,
-                        "second": route.second_canvasser_id,
+                        "first": str(route.first_canvasser_id or ""),
+                        "second": str(route.second_canvasser_id or ""),
                     },
                 )
     for signup in signups:
