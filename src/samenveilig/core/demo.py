@@ -999,6 +999,12 @@ def build_inquiries(town: DemoTown) -> None:
     build(town)
 
 
+def build_monitor(town: DemoTown) -> None:
+    from samenveilig.core.demo_monitor import build_monitor as build
+
+    build(town)
+
+
 BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_areas,
     build_addresses,
@@ -1009,6 +1015,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_reports,
     build_alerts,
     build_inquiries,
+    build_monitor,
 ]
 
 
