@@ -37,9 +37,20 @@ _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?([+-]\d\d
 
 
 @dataclass
+class NodeState:
+    """What validation decided for one relevant node (the renderer shows the same)."""
+
+    required: bool = False
+    allowed: list[str] | None = None  # choice names passing the choice_filter (select only)
+    instances: int | None = None  # repeats: how many entries
+
+
+@dataclass
 class ValidationResult:
     cleaned: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
+    # path -> state for every node found relevant; a path missing here was not relevant.
+    state: dict[str, NodeState] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -56,7 +67,7 @@ def validate_answers(
         validator = _Validator(form, language, today)
         scope = _flatten(form.children, answers)
         cleaned = validator.section(form.children, answers, scope, prefix="")
-        return ValidationResult(cleaned=cleaned, errors=validator.errors)
+        return ValidationResult(cleaned=cleaned, errors=validator.errors, state=validator.state)
 
 
 def _flatten(nodes: list[Question | Group], answers: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +89,7 @@ class _Validator:
         self.language = language
         self.today = today
         self.errors: dict[str, str] = {}
+        self.state: dict[str, NodeState] = {}
 
     def text(self, texts: dict[str, str]) -> str:
         return text_in(texts, self.language, self.form.default_language)
@@ -100,6 +112,7 @@ class _Validator:
             if not self.is_relevant(node.relevant, scope):
                 self.blank(node, scope)
                 continue
+            self.state[path] = NodeState()
             if isinstance(node, Group) and node.repeat:
                 cleaned[node.name] = self.repeat(node, answers.get(node.name), scope, path)
             elif isinstance(node, Group):
@@ -139,6 +152,7 @@ class _Validator:
         elif len(instances) > MAX_REPEAT_COUNT:
             self.errors[path] = _("At most %(n)s entries.") % {"n": MAX_REPEAT_COUNT}
             instances = instances[:MAX_REPEAT_COUNT]
+        self.state[path].instances = len(instances)
         cleaned = []
         for index, instance in enumerate(instances, start=1):
             inner_scope = {**scope, **_flatten(group.children, instance)}
@@ -150,6 +164,10 @@ class _Validator:
     ) -> Any:
         if question.type == "note":
             return ""
+        required = self.is_required(question, scope)
+        self.state[path].required = required
+        if question.list_name:
+            self.state[path].allowed = [c.name for c in self.allowed_choices(question, scope)]
         raw = answers.get(question.name) if question.name in answers else question.default
         if isinstance(raw, list) and question.type == "select_multiple":
             raw = " ".join(str(item) for item in raw)
@@ -158,7 +176,7 @@ class _Validator:
             return ""
         text = "" if raw is None else str(raw).strip()
         if text == "":
-            if self.is_required(question, scope):
+            if required:
                 message = self.text(question.required_messages) or _("This question is required.")
                 self.errors[path] = message
             return ""
