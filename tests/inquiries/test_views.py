@@ -806,3 +806,14 @@ def test_the_menu_leads_members_and_police_to_the_inquiries(client, scene):
     assert link in as_user(client, scene.canvassers[0]).get(reverse("home")).text
     assert link in as_user(client, scene.police, privileged=True).get(reverse("home")).text
     assert link not in as_user(client, scene.outsider).get(reverse("home")).text
+
+
+def test_managers_find_the_results_from_the_detail_page(client, scene, inquiry):
+    try:
+        results = reverse("inquiries:results", kwargs={"reference": inquiry.reference})
+    except NoReverseMatch:
+        pytest.skip("the results pages are not mounted")
+    text = as_user(client, scene.police, privileged=True).get(detail_url(inquiry)).text
+    assert f'href="{results}"' in text
+    text = as_user(client, scene.canvassers[0]).get(detail_url(inquiry)).text
+    assert results not in text

@@ -237,6 +237,14 @@ def canvass_url(inquiry: Inquiry, route: CanvassRoute) -> str | None:
         return None
 
 
+def _optional_url(name: str, inquiry: Inquiry) -> str | None:
+    """A page of another module of the app (results, …), if it is mounted."""
+    try:
+        return reverse(name, kwargs={"reference": inquiry.reference})
+    except NoReverseMatch:
+        return None
+
+
 def _signed_up_people(inquiry: Inquiry) -> list[Any]:
     return list(
         User.objects.filter(
@@ -312,6 +320,7 @@ def _detail_page(
             "victim": victim,
             "victim_outcome": victim_outcome,
             "my_routes": [r for r in routes if r.is_mine],  # type: ignore[attr-defined]
+            "results_url": _optional_url("inquiries:results", inquiry) if is_manager else None,
         },
         status=status,
     )
