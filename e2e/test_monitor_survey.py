@@ -1,0 +1,146 @@
+"""Journey of a Communitymonitor round (issue 6, MON-1, MON-2) on a phone-sized viewport: the
+coordinator opens a round and finds the link, the QR code and the poster; a resident without an
+account answers through the link (a mistake first, then complete); the same browser is told it
+already answered; the coordinator sees the response counted and the free text; a refused role
+gets a 404; the round is closed and the link says so. axe-core checks every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from tests.factories import CommunityFactory, MembershipFactory, UserFactory, enrol_totp, grant
+
+from e2e.places import proefstad
+from e2e.report_helpers import block_external_requests, sign_in, submit, visit
+from samenveilig.accounts.models import Role
+from samenveilig.communities.models import MembershipRole
+from samenveilig.monitor import services
+from samenveilig.monitor.models import SurveyResponse, SurveyRound
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scene():
+    cache.clear()
+    gm, wk, bu = proefstad(96)
+    community = CommunityFactory(name="Buurtpreventie Marktbuurt", slug="bp-markt", areas=[bu])
+    coordinator = UserFactory(email="coordinator@example.test", display_name="Coby Coördinator")
+    MembershipFactory(community=community, user=coordinator, role=MembershipRole.COORDINATOR)
+    enrol_totp(coordinator)
+    police = UserFactory(email="politie@example.test", display_name="Wijkagent Wim")
+    grant(police, Role.POLICE, wk)
+    enrol_totp(police)
+    yield {"community": community, "coordinator": coordinator, "police": police, "buurt": bu}
+    cache.clear()
+
+
+@pytest.fixture
+def browser_page(page: Page) -> Page:
+    block_external_requests(page.context)
+    return page
+
+
+def choose(page: Page, name: str, value: str) -> None:
+    page.locator(f"input[name={name}][value={value}]").check()
+
+
+def test_open_a_round_answer_on_a_phone_and_see_it_counted(live_server, browser_page, scene):
+    page, base = browser_page, live_server.url
+    assert page.viewport_size == {"width": 390, "height": 844}
+
+    # The coordinator opens a round for the community.
+    sign_in(page.context, base, scene["coordinator"])
+    visit(page, base + "/monitor/rondes/")
+    visit(page, base + "/monitor/rondes/nieuw/")
+    submit(page, "form[action='/monitor/rondes/nieuw/'] button[type=submit]")  # nothing filled in
+    expect(page.locator("#id_name_error")).to_be_visible()
+    assert not SurveyRound.objects.exists()
+    page.fill("input[name=name]", "Communitymonitor voorjaar")
+    choose(page, "audience", "members")
+    page.select_option("select[name=scope]", f"community:{scene['community'].pk}")
+    today = timezone.localdate()
+    page.fill("input[name=opens_on]", today.isoformat())
+    page.fill("input[name=closes_on]", (today + dt.timedelta(days=14)).isoformat())
+    submit(page, "form[action='/monitor/rondes/nieuw/'] button[type=submit]")
+    survey_round = SurveyRound.objects.get()
+    assert page.url.endswith(f"/monitor/rondes/{survey_round.pk}/")
+    expect(page.locator("[data-testid=response-count]")).to_have_text("0")
+    expect(page.locator(".qr-code svg")).to_have_count(1)
+    link = page.locator("[data-testid=survey-link]").get_attribute("href")
+    assert link.endswith(f"/enquete/{survey_round.token}/")
+    with page.expect_download() as download:
+        page.locator(f"a[href='/monitor/rondes/{survey_round.pk}/poster.pdf']").click()
+    pdf = download.value.path().read_bytes()
+    assert f"/enquete/{survey_round.token}/".encode() in pdf
+
+    # A resident without an account answers on the phone: first with a question left out.
+    page.context.clear_cookies()
+    answer_url = f"{base}/enquete/{survey_round.token}/"
+    visit(page, answer_url)
+    choose(page, "community_kind", "whatsapp")
+    choose(page, "role", "member")
+    choose(page, "feels_unsafe", "yes")
+    for name in ("cohesion_know", "cohesion_pleasant", "cohesion_together", "cohesion_at_home"):
+        choose(page, name, "agree")
+    for name in ("police_cooperation", "municipality_cooperation", "recognition", "follow_up"):
+        choose(page, name, "neutral")
+    page.fill("textarea[name=remarks]", "Meer licht bij het speelveld.")
+    submit(page, f"form[action='/enquete/{survey_round.token}/'] button[type=submit]")
+    assert not SurveyResponse.objects.exists()
+    expect(page.locator("#q-cohesion_contact-error")).to_be_visible()
+    expect(page.locator("#q-unsafe_frequency-error")).to_be_visible()
+    expect(page.locator("input[name=cohesion_know][value=agree]")).to_be_checked()
+    choose(page, "unsafe_frequency", "sometimes")
+    choose(page, "cohesion_contact", "disagree")
+    submit(page, f"form[action='/enquete/{survey_round.token}/'] button[type=submit]")
+    assert page.url.endswith(f"/enquete/{survey_round.token}/bedankt/")
+    response = SurveyResponse.objects.get()
+    assert response.cohesion_score == pytest.approx(5.5)  # (1 + 3 + 3 + 3 + 1) / 5 × 2.5
+    assert response.answer_set.submitted_by_id is None
+
+    # The same browser is told it already answered.
+    visit(page, answer_url)
+    expect(page.locator("input[name=feels_unsafe]")).to_have_count(0)
+    expect(page.locator("[data-testid=survey-state]")).to_be_visible()
+
+    # The coordinator sees the response counted and the free text.
+    sign_in(page.context, base, scene["coordinator"])
+    visit(page, f"{base}/monitor/rondes/{survey_round.pk}/")
+    expect(page.locator("[data-testid=response-count]")).to_have_text("1")
+    expect(page.locator("[data-testid=free-texts]")).to_contain_text(
+        "Meer licht bij het speelveld."
+    )
+
+    # The police are refused the round.
+    sign_in(page.context, base, scene["police"])
+    visit(page, f"{base}/monitor/rondes/{survey_round.pk}/", status=404)
+    visit(page, f"{base}/monitor/rondes/", status=403)
+
+    # The coordinator closes the round; the link then says so.
+    sign_in(page.context, base, scene["coordinator"])
+    visit(page, f"{base}/monitor/rondes/{survey_round.pk}/")
+    submit(page, f"form[action='/monitor/rondes/{survey_round.pk}/sluiten/'] button")
+    survey_round.refresh_from_db()
+    assert survey_round.status() == "closed"
+    page.context.clear_cookies()
+    visit(page, answer_url)
+    expect(page.locator("input[name=feels_unsafe]")).to_have_count(0)
+
+    # A round that has not started yet explains when it opens.
+    later = services.round_open(
+        actor=scene["coordinator"],
+        name="Najaar",
+        audience="residents",
+        opens_at=timezone.now() + dt.timedelta(days=30),
+        closes_at=timezone.now() + dt.timedelta(days=60),
+        area=scene["buurt"],
+    )
+    visit(page, f"{base}/enquete/{later.token}/")
+    expect(page.locator("[data-testid=survey-state]")).to_be_visible()
+    expect(page.locator("input[name=feels_unsafe]")).to_have_count(0)
