@@ -6,7 +6,7 @@ canvass page of a route is agreed as ``<reference>/route/<position>/`` named ``c
 
 from django.urls import path, re_path
 
-from samenveilig.inquiries import views
+from samenveilig.inquiries import views, views_results
 
 app_name = "inquiries"
 
@@ -30,4 +30,26 @@ urlpatterns = [
     ),
     re_path(rf"^{REFERENCE}/aanmelden/$", views.canvass_signup, name="signup"),
     re_path(rf"^{REFERENCE}/afmelden/$", views.canvass_withdraw, name="withdraw"),
+]
+
+# Results for the police and the cocoon watch (INQ-7, INQ-8): ``views_results``.
+urlpatterns += [
+    re_path(rf"^{REFERENCE}/resultaten/$", views_results.inquiry_results, name="results"),
+    re_path(rf"^{REFERENCE}/resultaten\.csv$", views_results.results_csv, name="results_csv"),
+    re_path(
+        rf"^{REFERENCE}/resultaten\.pdf$", views_results.results_pdf_download, name="results_pdf"
+    ),
+    re_path(
+        rf"^{REFERENCE}/resultaten/signalement/(?P<visit_id>[0-9]{{1,12}})/persoon/"
+        r"(?P<person>[0-9]{1,2})/$",
+        views_results.alert_from_person,
+        name="alert_from_person",
+    ),
+    re_path(
+        rf"^{REFERENCE}/resultaten/signalement/(?P<visit_id>[0-9]{{1,12}})/voertuig/$",
+        views_results.alert_from_vehicle,
+        name="alert_from_vehicle",
+    ),
+    re_path(rf"^{REFERENCE}/folder\.pdf$", views_results.leaflet, name="leaflet"),
+    re_path(rf"^{REFERENCE}/cocon/$", views_results.cocoon_warning, name="cocoon"),
 ]
