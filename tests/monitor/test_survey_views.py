@@ -23,6 +23,11 @@ def url(survey_round) -> str:
     return reverse("survey:answer", args=[survey_round.token])
 
 
+def posted(answers: dict[str, str]) -> dict[str, str]:
+    """The answers as the rendered form posts them (field names behind the ``q/`` prefix)."""
+    return {f"q/{name}": value for name, value in answers.items()}
+
+
 def test_anyone_can_open_the_link_and_gets_a_nonce_cookie(scene):
     survey_round = scene.open_round()
     client = Client()
@@ -54,7 +59,7 @@ def test_answering_counts_once_per_browser(scene):
     survey_round = scene.open_round()
     client = Client()
     client.get(url(survey_round))
-    response = client.post(url(survey_round), MEMBER_ANSWERS)
+    response = client.post(url(survey_round), posted(MEMBER_ANSWERS))
     assert response.status_code == 302
     assert response["Location"] == reverse("survey:thanks", args=[survey_round.token])
     assert SurveyResponse.objects.filter(round=survey_round).count() == 1
@@ -62,19 +67,19 @@ def test_answering_counts_once_per_browser(scene):
     again = client.get(url(survey_round))
     assert again.status_code == 200
     assert again.context["again"] is True
-    assert "questions" not in again.context
-    assert 'name="feels_unsafe"' not in again.content.decode()
-    client.post(url(survey_round), MEMBER_ANSWERS)
+    assert "fields" not in again.context
+    assert 'name="q/feels_unsafe"' not in again.content.decode()
+    client.post(url(survey_round), posted(MEMBER_ANSWERS))
     assert SurveyResponse.objects.filter(round=survey_round).count() == 1
     # Another browser is another response.
-    Client().post(url(survey_round), MEMBER_ANSWERS)
+    Client().post(url(survey_round), posted(MEMBER_ANSWERS))
     assert SurveyResponse.objects.filter(round=survey_round).count() == 2
 
 
 def test_logged_in_people_answer_anonymously_too(scene):
     survey_round = scene.open_round()
     client = login(Client(), scene.member)
-    response = client.post(url(survey_round), MEMBER_ANSWERS)
+    response = client.post(url(survey_round), posted(MEMBER_ANSWERS))
     assert response.status_code == 302
     answer_set = AnswerSet.objects.get()
     assert answer_set.submitted_by_id is None
@@ -88,22 +93,23 @@ def test_missing_answers_give_field_messages_and_keep_the_given_ones(scene):
     )
     answers = {**RESIDENT_ANSWERS, "feels_unsafe": "yes"}
     del answers["cohesion_contact"]
-    page = Client().post(url(survey_round), answers, HTTP_ACCEPT_LANGUAGE="en")
+    page = Client().post(url(survey_round), posted(answers), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
-    errors = {q.name: q.error for q in page.context["questions"] if q.error}
-    assert set(errors) == {"unsafe_frequency", "cohesion_contact"}
-    given = {q.name: q.value for q in page.context["questions"]}
-    assert given["cohesion_know"] == "strongly_disagree"
+    assert set(page.context["errors"]) == {"unsafe_frequency", "cohesion_contact"}
+    html = page.content.decode()
+    assert 'id="q:cohesion_contact:error">Choose an answer.</p>' in html
+    fields = {f.name: f for f in page.context["fields"]}
+    assert fields["cohesion_know"].selected_names == ["strongly_disagree"]
+    assert fields["unsafe_frequency"].relevant_now  # shown now that feels_unsafe is yes
     assert not SurveyResponse.objects.exists()
 
 
 def test_nonsense_input_is_a_field_error_not_a_500(scene):
     survey_round = scene.open_round()
     answers = {**MEMBER_ANSWERS, "feels_unsafe": "<script>", "remarks": "x" * 20_000}
-    page = Client().post(url(survey_round), answers)
+    page = Client().post(url(survey_round), posted(answers))
     assert page.status_code == 200
-    errors = {q.name for q in page.context["questions"] if q.error}
-    assert "feels_unsafe" in errors
+    assert "feels_unsafe" in page.context["errors"]
     assert not SurveyResponse.objects.exists()
 
 
@@ -113,9 +119,9 @@ def test_closed_round_shows_a_clear_page(scene):
     page = Client().get(url(survey_round), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "This survey is closed" in page.content.decode()
-    posted = Client().post(url(survey_round), MEMBER_ANSWERS, HTTP_ACCEPT_LANGUAGE="en")
-    assert posted.status_code == 200
-    assert "This survey is closed" in posted.content.decode()
+    answered = Client().post(url(survey_round), posted(MEMBER_ANSWERS), HTTP_ACCEPT_LANGUAGE="en")
+    assert answered.status_code == 200
+    assert "This survey is closed" in answered.content.decode()
     assert not SurveyResponse.objects.exists()
 
 
@@ -132,14 +138,14 @@ def test_round_not_open_yet_shows_a_clear_page(scene):
     page = Client().get(url(survey_round), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "This survey has not started yet" in page.content.decode()
-    Client().post(url(survey_round), MEMBER_ANSWERS)
+    Client().post(url(survey_round), posted(MEMBER_ANSWERS))
     assert not SurveyResponse.objects.exists()
 
 
 def test_response_shows_up_on_the_round_page(scene):
     survey_round = scene.open_round()
     for _ in range(10):
-        Client().post(url(survey_round), MEMBER_ANSWERS)
+        Client().post(url(survey_round), posted(MEMBER_ANSWERS))
     page = login(Client(), scene.coordinator, with_mfa=True).get(
         reverse("monitor:round_detail", args=[survey_round.pk])
     )
@@ -147,3 +153,18 @@ def test_response_shows_up_on_the_round_page(scene):
     assert summary.respondents == 10
     assert summary.feels_unsafe.shown and summary.feels_unsafe.value == pytest.approx(1.0)
     assert summary.cohesion.value == pytest.approx(5.5)
+
+
+def test_update_button_shows_follow_up_questions_without_saving(scene):
+    survey_round = scene.open_round()
+    client = Client()
+    fresh = client.get(url(survey_round))
+    fields = {f.name: f for f in fresh.context["fields"]}
+    assert not fields["unsafe_frequency"].relevant_now  # asked only after "yes"
+    page = client.post(url(survey_round), {"q/feels_unsafe": "yes", "q/_update": "1"})
+    assert page.status_code == 200
+    assert page.context["errors"] == {}
+    fields = {f.name: f for f in page.context["fields"]}
+    assert fields["unsafe_frequency"].relevant_now
+    assert fields["feels_unsafe"].selected_names == ["yes"]
+    assert not SurveyResponse.objects.exists()

@@ -19,7 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samenveilig.monitor import services
 from samenveilig.monitor.models import SurveyRound
-from samenveilig.monitor.survey_form import answers_from_post, questions_for
+from samenveilig.questionnaires.rendering import (
+    DEFAULT_PREFIX,
+    UPDATE_BUTTON,
+    answers_from_post,
+    form_fields,
+)
 from samenveilig.questionnaires.services import AnswerValidationError
 
 COOKIE_NAME = "sv_enquete"
@@ -82,26 +87,29 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "monitor/survey_done.html", {"round": survey_round, "again": True})
     language = _language()
     form = survey_round.questionnaire.form
-    values: dict[str, str] = {}
+    answers: dict | None = None  # None: a fresh form
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = answers_from_post(form, request.POST)
-        try:
-            services.response_submit(
-                survey_round=survey_round, answers=values, nonce=nonce, language=language
-            )
-        except services.RoundNotOpen as closed:  # closed between GET and POST
-            return _not_open(request, survey_round, closed.status)
-        except AnswerValidationError as invalid:
-            errors = invalid.errors
-        else:
-            response = redirect("survey:thanks", token=survey_round.token)
-            _set_cookie(request, response, nonce)
-            return response
+        answers = answers_from_post(form, request.POST)
+        if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST:  # "update" only re-renders
+            try:
+                services.response_submit(
+                    survey_round=survey_round, answers=answers, nonce=nonce, language=language
+                )
+            except services.RoundNotOpen as closed:  # closed between GET and POST
+                return _not_open(request, survey_round, closed.status)
+            except AnswerValidationError as invalid:
+                errors = invalid.errors
+            else:
+                response = redirect("survey:thanks", token=survey_round.token)
+                _set_cookie(request, response, nonce)
+                return response
     context = {
         "round": survey_round,
-        "questions": questions_for(form, language, values=values, errors=errors),
-        "has_errors": bool(errors),
+        "fields": form_fields(form, answers=answers, errors=errors, language=language),
+        "errors": errors,
+        "language": language,
+        "update_button": DEFAULT_PREFIX + UPDATE_BUTTON,
     }
     response = render(request, "monitor/survey.html", context)
     if cookie_nonce is None:
