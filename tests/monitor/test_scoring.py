@@ -138,6 +138,10 @@ def test_fewer_than_ten_respondents_are_not_shown():
     shown = proportion_figure(3, 10)
     assert shown.shown and shown.value == pytest.approx(0.3)
     assert shown.percentage == pytest.approx(30.0)
+    low, high = wilson_interval(3, 10)
+    assert shown.low_percentage == pytest.approx(low * 100)
+    assert shown.high_percentage == pytest.approx(high * 100)
+    assert hidden.percentage is None and hidden.low_percentage is None
 
 
 def test_none_values_do_not_count_towards_the_minimum():

@@ -113,6 +113,16 @@ class Figure:
             return None
         return self.value * 100
 
+    @property
+    def low_percentage(self) -> float | None:
+        """The interval's lower end of a proportion as 0..100 (None when not shown)."""
+        return None if self.kind != "proportion" or self.low is None else self.low * 100
+
+    @property
+    def high_percentage(self) -> float | None:
+        """The interval's upper end of a proportion as 0..100 (None when not shown)."""
+        return None if self.kind != "proportion" or self.high is None else self.high * 100
+
 
 @dataclass(frozen=True)
 class Summary:

@@ -31,9 +31,13 @@ def openable_communities(user: AnyUser) -> list[Community]:
     found = {c.pk: c for c in managed_communities(user)}
     jurisdiction = municipality_area_ids(user)
     if jurisdiction:
-        candidates = Community.objects.filter(is_active=True, areas__id__in=jurisdiction).distinct()
+        candidates = (
+            Community.objects.filter(is_active=True, areas__id__in=jurisdiction)
+            .distinct()
+            .prefetch_related("areas")
+        )
         for community in candidates:
-            areas = community_area_ids(community)
+            areas = {area.pk for area in community.areas.all()}
             if areas and areas <= jurisdiction:
                 found[community.pk] = community
     return sorted(found.values(), key=lambda c: (c.name.lower(), c.pk))
