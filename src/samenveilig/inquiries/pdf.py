@@ -5,8 +5,9 @@
   and all doors with leads on top. Built from ``results.InquiryResults``, so a phone number is in
   it only when the results hold one (the police of the buurt).
 - ``leaflet_pdf``: the cocoon leaflet (INQ-8), one A4 page per address not reached: what happened
-  nearby (kind, date, street — nothing about the victim), how to report, prevention tips and the
-  group's name, in the language asked for.
+  nearby (kind, date, street — no house number, nothing about the victim — and the inquiry's
+  summary, which the start form asks to write for the canvassers and the leaflet), how to
+  report, prevention tips and the group's name, in the language asked for.
 
 The standard PDF fonts (Helvetica) cover Dutch and the other Western European languages; a
 character outside them prints as a box rather than failing.
@@ -46,7 +47,13 @@ from samenveilig.inquiries.results import (
 )
 
 MARGIN = 18 * mm
+LEAFLET_SUMMARY_MAX = 600  # the rest of the page is for how to report and the tips
 PRODUCT = "Samen Veilig"
+
+
+def postal_code(code: str) -> str:
+    """1234AB -> 1234 AB, as on an envelope."""
+    return f"{code[:4]} {code[4:]}" if len(code) == 6 else code
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -355,7 +362,7 @@ def _leaflet_page(
         story += [
             _p(_("To the residents of"), s["body"]),
             _p(door.address_line, s["big"]),
-            _p(f"{address.postcode} {address.city}".strip(), s["big"]),
+            _p(f"{postal_code(address.postcode)} {address.city}".strip(), s["big"]),
             Spacer(1, 8 * mm),
         ]
     story.append(_p(_("Something happened in your neighbourhood"), s["leaflet_title"]))
@@ -375,6 +382,12 @@ def _leaflet_page(
             s["big"],
         )
     )
+    summary = " ".join((inquiry.summary or "").split())
+    if summary:
+        # The start form asks for this text "for the canvassers and the leaflet".
+        if len(summary) > LEAFLET_SUMMARY_MAX:
+            summary = summary[: LEAFLET_SUMMARY_MAX - 1].rstrip() + "…"
+        story.append(_p(summary, s["body"]))
     story.append(_p(_("Did you see or hear something?"), s["h2"]))
     story.append(
         _p(
@@ -435,6 +448,8 @@ def leaflet_pdf(
     buffer = io.BytesIO()
     with translation.override(language):
         s = _styles()
+        # Larger type than the police summary: the leaflet is read by every neighbour.
+        s["body"] = ParagraphStyle("leaflet_body", parent=s["body"], fontSize=11, leading=14.5)
         street = incident_street(inquiry)
         title = _("Something happened in your neighbourhood")
         doc = _document(
