@@ -225,3 +225,11 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} #{self.pk}"
+
+
+# The impact dashboard's monthly report tallies (derived data) live in their own module.
+from samenveilig.monitor.models_dashboard import (  # noqa: E402, F401
+    ReportDurationTally,
+    ReportTally,
+    TallyMonth,
+)
