@@ -61,7 +61,7 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z_][A-Za-z0-9_]*)*"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<ws>\s+)
-  | (?P<number>\d+(?:\.\d*)?|\.\d+)
+  | (?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<ref>\$\{{(?P<refname>{_NAME})\}})
   | (?P<op><=|>=|!=|=|<|>|\+|-|\*)
@@ -298,50 +298,323 @@ class _Parser:
         return Call(name.position, name.text, tuple(args))
 
 
-# --- regular expressions with a guard against catastrophic backtracking ---------------------------
+# --- regular expressions: a small subset, the same in Python and in the browser -------------------
+#
+# regex() patterns are parsed by hand into a tree and written out again as a canonical pattern for
+# Python's ``re`` (here) and for JavaScript's RegExp (static/questionnaires/expressions.js, the
+# same parser), so both engines run a pattern with the same meaning. The subset:
+#
+#   alternation ``a|b``; groups ``(…)``, ``(?:…)``, ``(?P<name>…)``; quantifiers ``* + ? {m} {m,}
+#   {m,n} {,n}`` (at most 1000), each optionally lazy (``?``); ``.`` (any character but a newline);
+#   ``^``/``\A`` (start) and ``$``/``\Z`` (end of the text — unlike Python, ``$`` does not match
+#   before a final newline); classes ``[…]`` / ``[^…]`` with ranges; ``\d \D \w \W \s \S \b``
+#   with ASCII meanings (``\s`` is space, tab, newline, carriage return, form feed, vertical tab;
+#   ``\S`` only outside a class); ``\n \t \r \f \v``, ``\xhh``, ``\uhhhh`` and any escaped
+#   punctuation. Characters are Unicode code points. Anything else is refused, as are
+#   backreferences and patterns that could backtrack catastrophically: an unbounded repeat (or a
+#   repeat inside one) around another repeat or a multi-character alternation. (No ``\B``: Python
+#   and JavaScript disagree about it on an empty text.)
 
 _UNSAFE_REGEX = "pattern could backtrack catastrophically (nested or alternated repetition)"
+MAX_REGEX_REPEAT = 1000
+_REGEX_SPACE = "\t\n\x0b\x0c\r "
+_REGEX_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\x0c", "v": "\x0b"}
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
-def _regex_risky(items: Any, inside_unbounded: bool) -> bool:
-    """True for backreferences and for an unbounded repeat around another repeat or alternation."""
-    from re import _constants as c  # type: ignore[attr-defined]
+class _RegexError(ValueError):
+    pass
 
-    for op, arg in items:
-        if op is c.GROUPREF or op is c.GROUPREF_EXISTS:
-            return True
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
-            _low, high, sub = arg
-            unbounded = high is c.MAXREPEAT or high > 100
-            if inside_unbounded or unbounded:
-                if _contains_repeat_or_branch(sub):
-                    return True
-            if _regex_risky(sub, inside_unbounded or unbounded):
-                return True
-        elif op is c.SUBPATTERN:
-            if _regex_risky(arg[-1], inside_unbounded):
-                return True
-        elif op is c.BRANCH:
-            for branch in arg[1]:
-                if _regex_risky(branch, inside_unbounded):
-                    return True
-        elif op in (c.ASSERT, c.ASSERT_NOT):
-            if _regex_risky(arg[1], inside_unbounded):
-                return True
+
+@dataclass(frozen=True)
+class _RxChar:
+    char: str
+
+
+@dataclass(frozen=True)
+class _RxCategory:  # d D w W s S
+    name: str
+
+
+@dataclass(frozen=True)
+class _RxAny:
+    pass
+
+
+@dataclass(frozen=True)
+class _RxAnchor:  # start, end, boundary (no \\B: Python and JS differ on the empty text)
+    name: str
+
+
+@dataclass(frozen=True)
+class _RxClass:
+    negated: bool
+    items: tuple[Any, ...]  # _RxChar, _RxCategory, or (low, high) ranges
+
+
+@dataclass(frozen=True)
+class _RxGroup:
+    body: Any
+
+
+@dataclass(frozen=True)
+class _RxSeq:
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _RxAlt:
+    branches: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _RxRepeat:
+    body: Any
+    low: int
+    high: int | None  # None: unbounded
+    lazy: bool
+
+
+class _RegexParser:
+    def __init__(self, pattern: str) -> None:
+        self.text = pattern
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> str:
+        index = self.pos + offset
+        return self.text[index] if index < len(self.text) else ""
+
+    def parse(self) -> Any:
+        node = self.alternation()
+        if self.pos < len(self.text):
+            raise _RegexError("unbalanced parenthesis")
+        return node
+
+    def alternation(self) -> Any:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else _RxAlt(tuple(branches))
+
+    def sequence(self) -> _RxSeq:
+        items: list[Any] = []
+        while self.peek() not in ("", "|", ")"):
+            char = self.peek()
+            if char in "*+?" or (char == "{" and self.quantifier_ahead()):
+                if not items or isinstance(items[-1], _RxAnchor | _RxRepeat):
+                    raise _RegexError("nothing to repeat" if not items else "multiple repeat")
+                items[-1] = self.quantifier(items[-1])
+                continue
+            items.append(self.atom())
+        return _RxSeq(tuple(items))
+
+    def quantifier_ahead(self) -> bool:
+        match = re.compile(r"\{(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)\}").match(self.text, self.pos)
+        return match is not None
+
+    def quantifier(self, body: Any) -> _RxRepeat:
+        char = self.peek()
+        self.pos += 1
+        if char == "*":
+            low, high = 0, None
+        elif char == "+":
+            low, high = 1, None
+        elif char == "?":
+            low, high = 0, 1
+        else:
+            end = self.text.index("}", self.pos)
+            inside = self.text[self.pos : end]
+            self.pos = end + 1
+            first, comma, second = inside.partition(",")
+            low = int(first) if first else 0
+            high = (int(second) if second else None) if comma else low
+            if low > MAX_REGEX_REPEAT or (high is not None and high > MAX_REGEX_REPEAT):
+                raise _RegexError(f"repeat count above {MAX_REGEX_REPEAT}")
+            if high is not None and low > high:
+                raise _RegexError("min repeat greater than max repeat")
+        lazy = self.peek() == "?"
+        if lazy:
+            self.pos += 1
+        return _RxRepeat(body, low, high, lazy)
+
+    def atom(self) -> Any:
+        char = self.peek()
+        self.pos += 1
+        if char == "(":
+            if self.peek() == "?":
+                if self.text.startswith("?:", self.pos):
+                    self.pos += 2
+                else:
+                    match = re.compile(r"\?P<[A-Za-z_][A-Za-z0-9_]*>").match(self.text, self.pos)
+                    if match is None:
+                        raise _RegexError("unsupported group (only (…), (?:…) and (?P<name>…))")
+                    self.pos = match.end()
+            body = self.alternation()
+            if self.peek() != ")":
+                raise _RegexError("missing ), unterminated subpattern")
+            self.pos += 1
+            return _RxGroup(body)
+        if char == "[":
+            return self.char_class()
+        if char == ".":
+            return _RxAny()
+        if char == "^":
+            return _RxAnchor("start")
+        if char == "$":
+            return _RxAnchor("end")
+        if char == "\\":
+            return self.escape(in_class=False)
+        if char in "{}":
+            raise _RegexError("a brace must be escaped (\\{ or \\}) unless it is a repeat {m,n}")
+        return _RxChar(char)
+
+    def escape(self, *, in_class: bool) -> Any:
+        char = self.peek()
+        if char == "":
+            raise _RegexError("bad escape (end of pattern)")
+        self.pos += 1
+        if char in "dDwWsS":
+            if in_class and char == "S":
+                raise _RegexError("\\S is not supported inside a class")
+            return _RxCategory(char)
+        if not in_class and char == "b":
+            return _RxAnchor("boundary")
+        if not in_class and char in "AZ":
+            return _RxAnchor("start" if char == "A" else "end")
+        if char in _REGEX_SIMPLE_ESCAPES:
+            return _RxChar(_REGEX_SIMPLE_ESCAPES[char])
+        if char in "xu":
+            width = 2 if char == "x" else 4
+            digits = self.text[self.pos : self.pos + width]
+            if len(digits) != width or not set(digits) <= _HEX:
+                raise _RegexError(f"incomplete escape \\{char}{digits}")
+            self.pos += width
+            return _RxChar(chr(int(digits, 16)))
+        if char in "123456789":
+            raise _RegexError(_UNSAFE_REGEX)
+        if char.isascii() and (char.isalnum() or not char.isprintable()):
+            raise _RegexError(f"bad escape \\{char}")
+        return _RxChar(char)
+
+    def class_item(self) -> Any:
+        char = self.peek()
+        if char == "":
+            raise _RegexError("unterminated character set")
+        self.pos += 1
+        if char == "\\":
+            return self.escape(in_class=True)
+        if char == "[":
+            raise _RegexError("a [ inside a class must be escaped")
+        return _RxChar(char)
+
+    def char_class(self) -> _RxClass:
+        negated = self.peek() == "^"
+        if negated:
+            self.pos += 1
+        items: list[Any] = []
+        first = True
+        while True:
+            if self.peek() == "":
+                raise _RegexError("unterminated character set")
+            if self.peek() == "]" and not first:
+                self.pos += 1
+                return _RxClass(negated, tuple(items))
+            first = False
+            if self.peek() == "]":
+                self.pos += 1
+                item: Any = _RxChar("]")
+            else:
+                item = self.class_item()
+            if self.peek() == "-" and self.peek(1) not in ("]", ""):
+                self.pos += 1
+                high = self.class_item()
+                if not (isinstance(item, _RxChar) and isinstance(high, _RxChar)):
+                    raise _RegexError("bad character range")
+                if ord(item.char) > ord(high.char):
+                    raise _RegexError("bad character range")
+                items.append((item.char, high.char))
+            else:
+                items.append(item)
+
+
+def _is_single(node: Any) -> bool:
+    if isinstance(node, _RxSeq):
+        return len(node.items) == 1 and _is_single(node.items[0])
+    return isinstance(node, _RxChar | _RxClass | _RxAny | _RxCategory)
+
+
+def _repeats_or_branches(node: Any) -> bool:
+    if isinstance(node, _RxRepeat):
+        return True
+    if isinstance(node, _RxAlt):
+        return not all(_is_single(b) for b in node.branches) or any(
+            _repeats_or_branches(b) for b in node.branches
+        )
+    if isinstance(node, _RxGroup):
+        return _repeats_or_branches(node.body)
+    if isinstance(node, _RxSeq):
+        return any(_repeats_or_branches(item) for item in node.items)
     return False
 
 
-def _contains_repeat_or_branch(items: Any) -> bool:
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    for op, arg in items:
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.BRANCH):
+def _risky(node: Any, inside_unbounded: bool) -> bool:
+    if isinstance(node, _RxRepeat):
+        unbounded = node.high is None or node.high > 100
+        if (inside_unbounded or unbounded) and _repeats_or_branches(node.body):
             return True
-        if op is c.SUBPATTERN and _contains_repeat_or_branch(arg[-1]):
-            return True
-        if op in (c.ASSERT, c.ASSERT_NOT) and _contains_repeat_or_branch(arg[1]):
-            return True
+        return _risky(node.body, inside_unbounded or unbounded)
+    if isinstance(node, _RxGroup):
+        return _risky(node.body, inside_unbounded)
+    if isinstance(node, _RxAlt):
+        return any(_risky(b, inside_unbounded) for b in node.branches)
+    if isinstance(node, _RxSeq):
+        return any(_risky(item, inside_unbounded) for item in node.items)
     return False
+
+
+def _py_char(char: str) -> str:
+    return char if char.isascii() and char.isalnum() else f"\\U{ord(char):08x}"
+
+
+_PY_CATEGORY = {
+    "d": "\\d",
+    "D": "\\D",
+    "w": "\\w",
+    "W": "\\W",
+    "s": f"[{_REGEX_SPACE}]",
+    "S": f"[^{_REGEX_SPACE}]",
+}
+
+
+def _to_python(node: Any) -> str:
+    """The canonical Python pattern (compiled with re.ASCII)."""
+    if isinstance(node, _RxChar):
+        return _py_char(node.char)
+    if isinstance(node, _RxCategory):
+        return _PY_CATEGORY[node.name]
+    if isinstance(node, _RxAny):
+        return "[^\\n]"
+    if isinstance(node, _RxAnchor):
+        return {"start": "\\A", "end": "\\Z", "boundary": "\\b"}[node.name]
+    if isinstance(node, _RxClass):
+        parts = []
+        for item in node.items:
+            if isinstance(item, tuple):
+                parts.append(f"{_py_char(item[0])}-{_py_char(item[1])}")
+            elif isinstance(item, _RxCategory):
+                parts.append(_REGEX_SPACE if item.name == "s" else f"\\{item.name}")
+            else:
+                parts.append(_py_char(item.char))
+        return "[" + ("^" if node.negated else "") + "".join(parts) + "]"
+    if isinstance(node, _RxGroup):
+        return f"(?:{_to_python(node.body)})"
+    if isinstance(node, _RxSeq):
+        return "".join(_to_python(item) for item in node.items)
+    if isinstance(node, _RxAlt):
+        return "|".join(_to_python(b) for b in node.branches)
+    high = "" if node.high is None else str(node.high)
+    return f"(?:{_to_python(node.body)}){{{node.low},{high}}}" + ("?" if node.lazy else "")
 
 
 @lru_cache(maxsize=512)
@@ -349,16 +622,17 @@ def _compile_regex_cached(pattern: str) -> re.Pattern[str] | str:
     """The compiled pattern, or the reason it is refused."""
     if len(pattern) > MAX_REGEX_LENGTH:
         return f"regex pattern longer than {MAX_REGEX_LENGTH} characters"
-    from re import _parser  # type: ignore[attr-defined]
-
     try:
-        parsed = _parser.parse(pattern)
-        compiled = re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        return f"invalid regex pattern: {exc}"
-    if _regex_risky(parsed.data, False):
+        tree = _RegexParser(pattern).parse()
+    except _RegexError as exc:
+        message = str(exc)
+        return message if message == _UNSAFE_REGEX else f"invalid regex pattern: {message}"
+    if _risky(tree, False):
         return _UNSAFE_REGEX
-    return compiled
+    try:
+        return re.compile(_to_python(tree), re.ASCII)
+    except (re.error, OverflowError, RecursionError) as exc:  # pragma: no cover - defensive
+        return f"invalid regex pattern: {exc}"
 
 
 def _compile_regex(pattern: str, position: int, text: str) -> re.Pattern[str]:
@@ -370,7 +644,7 @@ def _compile_regex(pattern: str, position: int, text: str) -> re.Pattern[str]:
 
 # --- conversions (XPath 1.0) ----------------------------------------------------------------------
 
-_NUMBER_RE = re.compile(r"\s*-?(\d+(\.\d*)?|\.\d+)\s*\Z")
+_NUMBER_RE = re.compile(r"\s*-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*\Z")
 
 
 def to_number(value: Value) -> float:

@@ -374,7 +374,7 @@ def _entry_count(data: Any, html_name: str) -> int:
     """Entries of a repeat in the POST: its ``@count`` field, or the highest index used."""
     count = 0
     counted = _getlist(data, f"{html_name}@count")
-    if counted and counted[-1].strip().isdigit():
+    if counted and re.fullmatch("[0-9]{1,6}", counted[-1].strip()):
         count = int(counted[-1].strip())
     keys = data.keys() if hasattr(data, "keys") else []
     start = html_name + "["

@@ -31,9 +31,13 @@ from samenveilig.questionnaires.xlsform import (
 )
 
 MAX_TEXT_LENGTH = 10_000
-_INTEGER_RE = re.compile(r"^\s*-?\d{1,15}\s*\Z")
-_DECIMAL_RE = re.compile(r"^\s*-?(\d{1,15}(\.\d*)?|\.\d+)\s*\Z")
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?([+-]\d\d:?\d\d|Z)?\Z")
+# ASCII digits only, as in the browser (static/questionnaires/form.js).
+_INTEGER_RE = re.compile(r"^\s*-?[0-9]{1,15}\s*\Z")
+_DECIMAL_RE = re.compile(r"^\s*-?([0-9]{1,15}(\.[0-9]*)?|\.[0-9]+)\s*\Z")
+_TIME_RE = re.compile(
+    r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?([+-][0-9]{2}:?[0-9]{2}|Z)?\Z"
+)
+_WHOLE_RE = re.compile(r"[0-9]+\Z")
 
 
 @dataclass
@@ -141,13 +145,14 @@ class _Validator:
             [i if isinstance(i, dict) else {} for i in given] if isinstance(given, list) else []
         )
         if group.repeat_count:
-            if group.repeat_count.isdigit():
+            if _WHOLE_RE.match(group.repeat_count):
                 count = to_number(group.repeat_count)
             else:
                 count = to_number(
                     compile_expression(group.repeat_count).evaluate(scope, today=self.today)
                 )
-            wanted = 0 if math.isnan(count) else max(0, min(int(count), MAX_REPEAT_COUNT))
+            # NaN (no count yet) is none; an infinite count is capped like any other
+            wanted = 0 if math.isnan(count) else int(max(0.0, min(count, MAX_REPEAT_COUNT)))
             instances = (instances + [{}] * wanted)[:wanted]
         elif len(instances) > MAX_REPEAT_COUNT:
             self.errors[path] = _("At most %(n)s entries.") % {"n": MAX_REPEAT_COUNT}

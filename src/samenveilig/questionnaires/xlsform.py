@@ -408,7 +408,7 @@ class _FormBuilder:
                 )
                 if group.relevant:
                     expressions.append((number, "relevant", group.relevant, False))
-                if group.repeat_count and not group.repeat_count.isdigit():
+                if group.repeat_count and not re.fullmatch("[0-9]+", group.repeat_count):
                     expressions.append((number, "repeat_count", group.repeat_count, False))
                 elif group.repeat_count and int(group.repeat_count) > MAX_REPEAT_COUNT:
                     self.problem(
