@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "samenveilig.questionnaires",
     "samenveilig.inquiries",
     "samenveilig.monitor",
+    "samenveilig.training",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,14 @@ ALERT_FANOUT_PARALLELISM = int(os.environ.get("ALERT_FANOUT_PARALLELISM", "2"))
 # How long a drain's claim on a batch of deliveries lasts before another drain may take it over
 # (a worker that died). Renewed while sending; keep it well above one SMTP/HTTP timeout.
 ALERT_DELIVERY_LEASE_SECONDS = int(os.environ.get("ALERT_DELIVERY_LEASE_SECONDS", "120"))
+
+# --- Training (TRN) -------------------------------------------------------------------------------
+# How long a certificate is valid after passing a module's quiz, and how many days before expiry
+# the renewal reminder goes out (``manage.py training_reminders``, daily).
+TRAINING_CERTIFICATE_VALIDITY_DAYS = int(
+    os.environ.get("TRAINING_CERTIFICATE_VALIDITY_DAYS", "730")
+)
+TRAINING_REMINDER_DAYS = int(os.environ.get("TRAINING_REMINDER_DAYS", "30"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -52,10 +52,12 @@ def _register_routers() -> None:
     from samenveilig.alerts.api import router as alerts_router
     from samenveilig.reports.api import categories_router
     from samenveilig.reports.api import router as reports_router
+    from samenveilig.training.api import router as training_router
 
     api.add_router("/reports", reports_router)
     api.add_router("/categories", categories_router)
     api.add_router("/alerts", alerts_router)
+    api.add_router("/training", training_router)
 
 
 _register_routers()
