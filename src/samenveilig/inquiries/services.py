@@ -78,14 +78,13 @@ class InquiryInput:
     report: Any = None  # reports.Report the inquiry follows up, if any
 
 
-def standard_questionnaire() -> Questionnaire:
-    """The active version of the shipped buurtonderzoek form; installed on first use (it ships
-    with the product, INQ-4). A coordinator's upload of a newer version becomes the active one."""
-    found = (
-        Questionnaire.objects.filter(form_id=STANDARD_FORM_ID, is_active=True)
-        .order_by("-created_at")
-        .first()
-    )
+def standard_questionnaire(community: Community | None = None) -> Questionnaire:
+    """The questionnaire a new inquiry of ``community`` uses (INQ-4): the community's own active
+    version of the buurtonderzoek form (a coordinator's upload), else the deployment's active
+    version, else the shipped form, installed on first use (decision record 0016)."""
+    from samenveilig.questionnaires.selectors import active_questionnaire
+
+    found = active_questionnaire(STANDARD_FORM_ID, community)
     if found is not None:
         return found
     questionnaire, _created = questionnaire_install(SHIPPED_FORMS / f"{STANDARD_FORM_ID}.xlsx")
@@ -181,7 +180,7 @@ def inquiry_start(*, actor: Any, data: InquiryInput) -> Inquiry:
     now = timezone.now()
     lat, lon, neighbourhood, doors = _prepare(actor, data, now)
     by_coordinator = permissions.coordinates(actor, data.community)
-    questionnaire = standard_questionnaire()
+    questionnaire = standard_questionnaire(data.community)
     with transaction.atomic():
         inquiry = Inquiry.objects.create(
             reference=_new_reference(),

@@ -11,7 +11,13 @@ from samenveilig.core.models import TrackedModel
 
 class Questionnaire(TrackedModel):
     """One version of an XLSForm. A new upload of the same form_id is a new row, never an edit,
-    so every answer set keeps pointing at the version it was given with."""
+    so every answer set keeps pointing at the version it was given with.
+
+    ``community`` empty: a version for the whole deployment (shipped, or uploaded by an
+    administrator or the municipality). Set: a version a coordinator uploaded for their community
+    (INQ-4), used by that community only. Per form_id there is one active version for the whole
+    deployment and at most one per community (decision record 0016).
+    """
 
     name = models.CharField(_("name"), max_length=200)
     form_id = models.CharField(_("form id"), max_length=100)
@@ -20,6 +26,15 @@ class Questionnaire(TrackedModel):
     source = models.FileField(_("XLSForm file"), upload_to="questionnaires/", blank=True)
     definition = models.JSONField(_("parsed definition"))
     is_active = models.BooleanField(_("active"), default=True)
+    community = models.ForeignKey(
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+        verbose_name=_("community"),
+        help_text=_("Empty: the version for the whole deployment."),
+    )
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -27,8 +42,25 @@ class Questionnaire(TrackedModel):
         ordering = ["form_id", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["form_id", "version"], name="unique_questionnaire_version"
-            )
+                fields=["form_id", "version"],
+                condition=models.Q(community__isnull=True),
+                name="unique_questionnaire_version",
+            ),
+            models.UniqueConstraint(
+                fields=["form_id", "version", "community"],
+                condition=models.Q(community__isnull=False),
+                name="unique_community_questionnaire_version",
+            ),
+            models.UniqueConstraint(
+                fields=["form_id"],
+                condition=models.Q(is_active=True, community__isnull=True),
+                name="one_active_questionnaire",
+            ),
+            models.UniqueConstraint(
+                fields=["form_id", "community"],
+                condition=models.Q(is_active=True, community__isnull=False),
+                name="one_active_community_questionnaire",
+            ),
         ]
 
     def __str__(self) -> str:

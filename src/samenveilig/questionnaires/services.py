@@ -15,7 +15,11 @@ from django.utils.translation import gettext as _
 
 from samenveilig.core.audit import record
 from samenveilig.questionnaires.models import AnswerSet, Questionnaire
-from samenveilig.questionnaires.permissions import user_can_upload_questionnaire
+from samenveilig.questionnaires.permissions import (
+    COMMUNITY_FORM_IDS,
+    user_can_upload_for_community,
+    user_can_upload_questionnaire,
+)
 from samenveilig.questionnaires.validation import validate_answers
 from samenveilig.questionnaires.xlsform import (
     MAX_UPLOAD_BYTES,
@@ -40,12 +44,29 @@ class IdempotencyConflict(ValueError):
 
 
 def questionnaire_upload(
-    *, actor: Any, file: BinaryIO | bytes, name: str = "", filename: str = ""
+    *,
+    actor: Any,
+    file: BinaryIO | bytes,
+    name: str = "",
+    filename: str = "",
+    community: Any = None,
 ) -> Questionnaire:
-    """Parse, check and store a new questionnaire version; older versions become inactive."""
-    if not user_can_upload_questionnaire(actor):
+    """Parse, check and store a new questionnaire version; it becomes the active one.
+
+    Without ``community`` (administrators and the municipality) the version is for the whole
+    deployment and the deployment's older versions of the form become inactive. With a
+    ``community`` (its coordinators, INQ-4) it is that community's version of a community form
+    (``COMMUNITY_FORM_IDS``) and only the community's older versions become inactive.
+    Raises ``PermissionDenied`` or ``XLSFormError`` (sheet, row, reason for every problem).
+    """
+    if community is None:
+        if not user_can_upload_questionnaire(actor):
+            raise PermissionDenied
+    elif not user_can_upload_for_community(actor, community):
         raise PermissionDenied
-    return _store_new_version(actor=actor, file=file, name=name, filename=filename)
+    return _store_new_version(
+        actor=actor, file=file, name=name, filename=filename, community=community
+    )
 
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
@@ -57,14 +78,16 @@ def questionnaire_install(path: Path) -> tuple[Questionnaire, bool]:
     version are already stored, that row is returned with ``False``."""
     data = path.read_bytes()
     form = parse_xlsform(data, default_form_id=path.stem)
-    existing = Questionnaire.objects.filter(form_id=form.form_id, version=form.version).first()
+    existing = Questionnaire.objects.filter(
+        form_id=form.form_id, version=form.version, community__isnull=True
+    ).first()
     if existing is not None:
         return existing, False
     return _store_new_version(actor=None, file=data, name="", filename=path.name), True
 
 
 def _store_new_version(
-    *, actor: Any, file: BinaryIO | bytes, name: str, filename: str
+    *, actor: Any, file: BinaryIO | bytes, name: str, filename: str, community: Any = None
 ) -> Questionnaire:
     if isinstance(file, bytes):
         data = file
@@ -75,8 +98,27 @@ def _store_new_version(
     if stem and not re.match(r"[A-Za-z_]", stem):
         stem = f"form_{stem}"
     form = parse_xlsform(data, default_form_id=stem)
+    if community is not None and form.form_id not in COMMUNITY_FORM_IDS:
+        raise XLSFormError(
+            [
+                Problem(
+                    "settings",
+                    2,
+                    _("A community can only have its own version of: %(forms)s.")
+                    % {"forms": ", ".join(sorted(COMMUNITY_FORM_IDS))},
+                )
+            ]
+        )
     with transaction.atomic():
-        if Questionnaire.objects.filter(form_id=form.form_id, version=form.version).exists():
+        same_scope = Questionnaire.objects.filter(form_id=form.form_id)
+        same_scope = (
+            same_scope.filter(community__isnull=True)
+            if community is None
+            else same_scope.filter(community=community)
+        )
+        # Lock the current versions; a race on a first version ends at the unique indexes.
+        list(same_scope.select_for_update().values_list("pk", flat=True))
+        if same_scope.filter(version=form.version).exists():
             raise XLSFormError(
                 [
                     Problem(
@@ -87,7 +129,7 @@ def _store_new_version(
                     )
                 ]
             )
-        Questionnaire.objects.filter(form_id=form.form_id, is_active=True).update(is_active=False)
+        same_scope.filter(is_active=True).update(is_active=False)
         questionnaire = Questionnaire(
             name=(name or form.title)[:200],
             form_id=form.form_id,
@@ -95,18 +137,37 @@ def _store_new_version(
             language=form.default_language,
             definition=form.to_dict(),
             is_active=True,
+            community=community,
             created_by=actor,
             updated_by=actor,
         )
+        scope = f"c{community.pk}-" if community is not None else ""
         questionnaire.source.save(
-            f"{form.form_id}-{form.version}.xlsx", ContentFile(data), save=False
+            f"{form.form_id}-{scope}{form.version}.xlsx", ContentFile(data), save=False
         )
-        questionnaire.save()
+        try:
+            with transaction.atomic():
+                questionnaire.save()
+        except IntegrityError as exc:  # a concurrent upload of the same version won the race
+            questionnaire.source.delete(save=False)
+            raise XLSFormError(
+                [
+                    Problem(
+                        "settings",
+                        2,
+                        _("Version %(v)s of %(f)s already exists; raise the version.")
+                        % {"v": form.version, "f": form.form_id},
+                    )
+                ]
+            ) from exc
+        details = {"form_id": form.form_id, "version": form.version}
+        if community is not None:
+            details["community_id"] = community.pk
         record(
             actor=actor,
             action="questionnaire.upload",
             obj=questionnaire,
-            details={"form_id": form.form_id, "version": form.version},
+            details=details,
         )
     return questionnaire
 
