@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -48,7 +47,9 @@ class Bar:
 
 
 def _fmt(value: float, decimals: int = 0) -> str:
-    return number_format(value, decimal_pos=decimals)
+    from samenveilig.monitor.tables_dashboard import num
+
+    return num(value, decimals)
 
 
 def _legend(y: int) -> SafeString:

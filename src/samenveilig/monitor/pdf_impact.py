@@ -125,10 +125,11 @@ def impact_report_pdf(dashboard: Dashboard) -> bytes:
     story: list = [
         _p(title, styles["title"]),
         _p(
-            _("%(period)s compared with %(previous)s. Made on %(when)s.")
-            % {"period": d.period.label, "previous": d.previous.label, "when": generated},
+            _("%(period)s compared with %(previous)s")
+            % {"period": d.period.label, "previous": d.previous.label},
             styles["body"],
         ),
+        _p(_("Made on %(when)s") % {"when": generated}, styles["small"]),
     ]
     if d.running:
         story.append(

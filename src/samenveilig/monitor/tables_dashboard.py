@@ -9,6 +9,7 @@ than 10 cases gets "small sample" on the dashboard and is not shown on the publi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
@@ -63,9 +64,13 @@ class Section:
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:
+    """The value rounded half up to ``decimals`` places, in the active language's notation
+    (Django's ``number_format`` cuts digits off instead of rounding)."""
     if value is None:
         return "—"
-    return number_format(value, decimal_pos=decimals, use_l10n=True)
+    exponent = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=decimals, use_l10n=True)
 
 
 def not_shown(n: int) -> str:
