@@ -15,6 +15,7 @@ urlpatterns = [
     path("signalementen/", include("samenveilig.alerts.urls")),
     path("analyse/", include("samenveilig.analysis.urls")),
     path("buurtonderzoek/", include("samenveilig.inquiries.urls")),
+    path("vragenlijsten/", include("samenveilig.questionnaires.urls")),
     path("monitor/", include("samenveilig.monitor.urls")),
     path("enquete/", include("samenveilig.monitor.survey_urls")),
     path("training/", include("samenveilig.training.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samenveilig.core.audit import record
+from samenveilig.questionnaires.exports import answers_csv, answers_xlsx
 from samenveilig.questionnaires.models import AnswerSet, Questionnaire
 from samenveilig.questionnaires.permissions import (
     COMMUNITY_FORM_IDS,
@@ -170,6 +172,50 @@ def _store_new_version(
             details=details,
         )
     return questionnaire
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content: bytes
+    content_type: str
+    answer_sets: int
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def answers_export(
+    *, actor: Any, questionnaire: Questionnaire, answer_sets: Any, fmt: str, repeat: str = ""
+) -> Export:
+    """The given answer sets (already scoped to what ``actor`` may see, see
+    ``selectors.answer_sets_visible_to``) as CSV or XLSX. Every export of answers is audited
+    (who, which version, how many sets; never the answers)."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(fmt)
+    sets = list(answer_sets)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{questionnaire.form_id}-{questionnaire.version}")
+    if fmt == "csv":
+        content = answers_csv(questionnaire, sets, repeat=repeat).encode("utf-8")
+        suffix = f"-{repeat}" if repeat else ""
+        export = Export(
+            f"{safe}-answers{suffix}.csv", content, "text/csv; charset=utf-8", len(sets)
+        )
+    else:
+        export = Export(
+            f"{safe}-answers.xlsx",
+            answers_xlsx(questionnaire, sets),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            len(sets),
+        )
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="questionnaire.answers_export",
+            obj=questionnaire,
+            details={"format": fmt, "repeat": repeat, "answer_sets": len(sets)},
+        )
+    return export
 
 
 def answers_submit(
