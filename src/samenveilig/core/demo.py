@@ -993,6 +993,12 @@ def build_alerts(town: DemoTown) -> None:
     build(town)
 
 
+def build_training(town: DemoTown) -> None:
+    from samenveilig.training.demo import build_training as build
+
+    build(town)
+
+
 def build_inquiries(town: DemoTown) -> None:
     from samenveilig.core.demo_inquiries import build_inquiries as build
 
@@ -1014,6 +1020,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_totp,
     build_reports,
     build_alerts,
+    build_training,
     build_inquiries,
     build_monitor,
 ]

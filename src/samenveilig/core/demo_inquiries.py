@@ -22,6 +22,9 @@ from samenveilig.communities.models import Membership, MembershipRole, Membershi
 from samenveilig.core.geo import haversine_m
 from samenveilig.inquiries import services
 from samenveilig.inquiries.models import CanvassAddress, IncidentKind
+from samenveilig.training.content import CANVASSING
+from samenveilig.training.demo import certify_for_demo
+from samenveilig.training.permissions import user_is_certified
 
 CANVASSERS = 6  # the demo member and the five members living nearest to the burglary
 SUMMARY = (
@@ -204,6 +207,8 @@ def build_inquiries(town: Any) -> None:
     canvassers = _canvassers(town, community, victim.lat, victim.lon)
     for person in canvassers:
         services.canvasser_mark(actor=coordinator, community=community, user=person, granted=True)
+        if not user_is_certified(person, CANVASSING):  # module 3 gates canvassing (INQ-3)
+            certify_for_demo(person, CANVASSING, passed_at=now - timedelta(days=60))
     inquiry = services.inquiry_start(
         actor=coordinator,
         data=services.InquiryInput(
