@@ -41,6 +41,9 @@ def as_user(client, scene, who):
     if who == "anonymous":
         return client
     user = scene.canvassers[0] if who == "canvasser" else getattr(scene, who)
+    # Pages in English: the assertions read the English msgids, Dutch is the users' default.
+    user.language = "en"
+    user.save(update_fields=["language"])
     privileged = who in ("police", "coordinator", "other_police")
     return login(client, user, with_mfa=privileged)
 
