@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "samenveilig.inquiries",
     "samenveilig.monitor",
     "samenveilig.training",
+    "samenveilig.flags",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,20 @@ TRAINING_CERTIFICATE_VALIDITY_DAYS = int(
     os.environ.get("TRAINING_CERTIFICATE_VALIDITY_DAYS", "730")
 )
 TRAINING_REMINDER_DAYS = int(os.environ.get("TRAINING_REMINDER_DAYS", "30"))
+
+# --- Partner flags (FLG) --------------------------------------------------------------------------
+# Secrets of the keyed hash that flags are matched by, newest first: rotate by prepending a new
+# key, running `manage.py flags_rekey`, then dropping the old one. Required to use flags outside
+# demo/DEBUG (`manage.py check --deploy` says so); generated into var/ in demo and development.
+FLAG_HMAC_KEYS = env_list("FLAG_HMAC_KEYS")
+if not FLAG_HMAC_KEYS and _generated_allowed():
+    FLAG_HMAC_KEYS = [_secret_from_var("flag_hmac_key", lambda: Fernet.generate_key().decode())]
+# Partner types whose users may set flags; reminder before expiry; retention after it (days).
+FLAG_SETTER_ROLES = env_list("FLAG_SETTER_ROLES", "police,municipality")
+FLAG_REMINDER_DAYS = int(os.environ.get("FLAG_REMINDER_DAYS", "14"))
+FLAG_RETENTION_DAYS = int(os.environ.get("FLAG_RETENTION_DAYS", "90"))
+FLAG_LOOKUP_RETENTION_DAYS = int(os.environ.get("FLAG_LOOKUP_RETENTION_DAYS", "365"))
+FLAG_LOOKUPS_PER_HOUR = int(os.environ.get("FLAG_LOOKUPS_PER_HOUR", "60"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

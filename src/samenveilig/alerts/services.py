@@ -39,6 +39,7 @@ from samenveilig.areas import spatial
 from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.communities.models import AlertKind
 from samenveilig.core import audit
+from samenveilig.flags.hooks import match_after_commit
 from samenveilig.reports import photos as photo_processing
 
 if TYPE_CHECKING:
@@ -333,6 +334,7 @@ def _save_new_alert(
             obj=alert,
             details={"kind": alert.kind, "areas": sorted(checked.area_ids)},
         )
+        match_after_commit("alert", alert.pk)
         if police:
             _start_fanout(alert)
     return alert

@@ -18,6 +18,7 @@ from samenveilig.areas.models import Address, Area
 from samenveilig.communities.models import Community
 from samenveilig.core import audit
 from samenveilig.core.geo import haversine_m
+from samenveilig.flags.hooks import match_after_commit
 from samenveilig.inquiries import permissions
 from samenveilig.inquiries.models import (
     DEFAULT_RADIUS_M,
@@ -529,6 +530,7 @@ def visit_record(
                 obj=inquiry,
                 details={"stop_id": stop.pk, "outcome": visit.outcome},
             )
+            match_after_commit("visit", visit.pk)
     except IntegrityError:
         # The same key raced in from a second tab or a retried request: answer with that row.
         found = CanvassVisit.objects.filter(answer_set__idempotency_key=idempotency_key).first()

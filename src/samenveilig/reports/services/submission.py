@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from samenveilig.areas.models import Address, Area
 from samenveilig.core import audit
 from samenveilig.core.geo import valid_point
+from samenveilig.flags.hooks import match_after_commit
 from samenveilig.reports import photos as photo_processing
 from samenveilig.reports.categories import is_offered, municipality_of
 from samenveilig.reports.incidents import incident_for
@@ -495,6 +496,7 @@ def report_submit(
                     "quality_score": quality.score,
                 },
             )
+            match_after_commit("report", report.pk)
             report_id = report.pk
             transaction.on_commit(
                 lambda: logger.info("reports.submitted", report_id=report_id, status=str(status)),

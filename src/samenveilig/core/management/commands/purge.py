@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 # (what, dotted path of a function returning the number of records purged)
 PURGE_JOBS: tuple[tuple[str, str], ...] = (
     ("expired alert descriptions", "samenveilig.alerts.services.purge_expired_alerts"),
+    ("expired flags and old flag lookups", "samenveilig.flags.services.purge_flags"),
 )
 
 

@@ -1,0 +1,144 @@
+"""Find identifiers in free text (FLG-3): Dutch licence plates, postcodes with house numbers and
+KvK numbers, as people type them in a report, a doorstep answer or an alert.
+
+What is found is only ever hashed and compared with flags, never stored or shown, so the
+extractor errs on the side of finding too much: a word group that merely looks like a plate
+(``"de 12 ab"``) costs one extra hash and matches nothing. Missing a real plate is the worse
+mistake.
+
+Plates: the fourteen Dutch sidecodes (``reports.validators.SIDECODE_SHAPES``) in any of the ways
+people write them — ``XX-99-99``, ``xx 99 99``, ``XX9999``, ``99–XXX–9`` — as one token of six
+letters and digits or as two or three groups joined by a dash, space or dot, each group letters
+only or digits only.
+
+Addresses: a postcode (``1234 AB``, ``1234ab``) with the house number after it (``1234 AB 12``,
+``1234AB, nr 12a``) or before it, as on an envelope (``Dorpsstraat 12-2, 1234 AB``). When
+something follows the number that may be an addition (``12a``, ``12-2``, ``12 bis``), the
+address is tried with and without it.
+
+KvK numbers: eight digits after the word KvK (``KvK 1234 5678``, ``kvk-nummer: 12345678``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from samenveilig.flags.normalise import normalise_address, normalise_kvk
+from samenveilig.reports.validators import SIDECODE_SHAPES
+
+_SHAPES = frozenset(SIDECODE_SHAPES.values())
+PLATE_LENGTH = 6
+MAX_TEXT_LENGTH = 20_000  # longer input is cut: no field of the app holds more
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+# What may stand between the groups of a plate: one dash, dot or space, or a dash with spaces.
+_PLATE_JOIN_RE = re.compile(r"^(?:[-‐‑‒–—.]| |\s?[-‐‑‒–—]\s?)$")
+
+_POSTCODE = r"(?P<pc>[1-9][0-9]{3})\s?(?P<letters>[A-Za-z]{2})"
+_NUMBER = r"(?P<num>[0-9]{1,5})"
+# After the number: letters glued on (12a, 12bis), or a part after - or / or one space.
+_ADDITION = (
+    r"(?:(?P<glued>[A-Za-z]{1,4})(?![A-Za-z0-9])"
+    r"|\s?[-/]\s?(?P<sep>[A-Za-z0-9]{1,4})(?![A-Za-z0-9])"
+    r"|\s(?P<spaced>[A-Za-z0-9]{1,4})(?![A-Za-z0-9]))?"
+)
+_NUMBER_WORD = r"(?:(?:huis)?(?:nummer|nr|no)\.?\s*)?"
+_AFTER_RE = re.compile(
+    rf"(?<![A-Za-z0-9]){_POSTCODE}(?![A-Za-z0-9])[\s,]*{_NUMBER_WORD}{_NUMBER}(?![0-9]){_ADDITION}",
+    re.IGNORECASE,
+)
+_BEFORE_RE = re.compile(
+    rf"(?<![A-Za-z0-9]){_NUMBER}(?![0-9]){_ADDITION}\s*,?\s*{_POSTCODE}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_KVK_RE = re.compile(
+    r"(?<![A-Za-z])kvk(?![A-Za-z])[\s\-:.#]*(?:nummer|nr\.?|no\.?)?[\s:.#]*(?P<digits>[0-9](?:[\s.]?[0-9]){7})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def _shape(value: str) -> str:
+    return "".join("D" if c.isdigit() else "L" for c in value)
+
+
+def _is_plate(value: str) -> bool:
+    return (
+        len(value) == PLATE_LENGTH
+        and value.isascii()
+        and value.isalnum()
+        and _shape(value) in _SHAPES
+    )
+
+
+def _homogeneous(token: str) -> bool:
+    return token.isascii() and (token.isalpha() or token.isdigit())
+
+
+def plates_in_text(text: str) -> set[str]:
+    """Every Dutch plate written in ``text``, normalised (``XX9999``)."""
+    text = (text or "")[:MAX_TEXT_LENGTH]
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    found: set[str] = set()
+    for index, (_start, _end, token) in enumerate(tokens):
+        if len(token) > PLATE_LENGTH:
+            continue
+        if _is_plate(token.upper()):
+            found.add(token.upper())
+        if not _homogeneous(token):
+            continue
+        joined = token
+        for step in (1, 2):
+            if index + step >= len(tokens):
+                break
+            previous_end = tokens[index + step - 1][1]
+            next_start, _next_end, next_token = tokens[index + step]
+            if not _PLATE_JOIN_RE.match(text[previous_end:next_start]):
+                break
+            if not _homogeneous(next_token):
+                break
+            joined += next_token
+            if len(joined) > PLATE_LENGTH:
+                break
+            if len(joined) == PLATE_LENGTH and _is_plate(joined.upper()):
+                found.add(joined.upper())
+    return found
+
+
+def _address_candidates(match: re.Match[str]) -> Iterator[str]:
+    postcode = match.group("pc") + match.group("letters")
+    number = match.group("num")
+    base = normalise_address(postcode, number, "")
+    if base is not None:
+        yield base
+    addition = match.group("glued") or match.group("sep") or match.group("spaced")
+    if addition:
+        with_addition = normalise_address(postcode, number, addition)
+        if with_addition is not None:
+            yield with_addition
+
+
+def addresses_in_text(text: str) -> set[str]:
+    """Every postcode + house number (with and without what may be an addition), normalised."""
+    text = (text or "")[:MAX_TEXT_LENGTH]
+    found: set[str] = set()
+    for pattern in (_AFTER_RE, _BEFORE_RE):
+        position = 0
+        while True:
+            match = pattern.search(text, position)
+            if match is None:
+                break
+            found.update(_address_candidates(match))
+            # Overlapping mentions ("12, 1234 AB 14"): go on from just after the match's start.
+            position = match.start() + 1
+    return found
+
+
+def kvk_numbers_in_text(text: str) -> set[str]:
+    text = (text or "")[:MAX_TEXT_LENGTH]
+    found: set[str] = set()
+    for match in _KVK_RE.finditer(text):
+        number = normalise_kvk(match.group("digits"))
+        if number is not None:
+            found.add(number)
+    return found

@@ -1,0 +1,31 @@
+"""``manage.py flags_reminders``: e-mail owners whose flags end within ``FLAG_REMINDER_DAYS``.
+
+Run it daily from cron; it is idempotent (one reminder per flag and end date), so running it
+more often, twice at once or again after a failure never sends a reminder twice.
+``--enqueue`` hands the work to the task worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from samenveilig.flags import notifications, tasks
+
+
+class Command(BaseCommand):
+    help = "E-mail a reminder for every flag that ends soon."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Run in the background task worker."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            tasks.send_expiry_reminders.enqueue()
+            self.stdout.write("Reminder task enqueued.")
+            return
+        sent = notifications.send_expiry_reminders()
+        self.stdout.write(f"Reminders sent: {sent}")

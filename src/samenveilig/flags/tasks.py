@@ -1,0 +1,25 @@
+"""Background tasks of the flags app: thin wrappers around ``services`` and ``notifications``.
+They run on the database-backed worker by default (``manage.py db_worker``) and unchanged on
+Redis (``django-tasks-rq``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from samenveilig.flags import notifications, services
+
+
+@task()
+def match_item(item_type: str, item_id: int) -> int:
+    """Record the hits of one new report, doorstep visit or alert (FLG-3)."""
+    return services.match_item(item_type=item_type, item_id=item_id)
+
+
+@task()
+def notify_owner_of_hit(hit_id: int) -> int:
+    return notifications.notify_owner_of_hit(hit_id=hit_id)
+
+
+@task()
+def send_expiry_reminders() -> int:
+    return notifications.send_expiry_reminders()
