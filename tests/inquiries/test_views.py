@@ -39,7 +39,11 @@ def _english():
         yield
 
 
-def as_user(client, user, *, privileged: bool = False):
+def as_user(client, user, *, privileged: bool = False, language: str = "en"):
+    """Log in a user who reads the site in ``language`` (English by default): a user's own
+    language wins over the test's override, and most assertions read the English messages."""
+    user.language = language
+    user.save(update_fields=["language"])
     return login(client, user, with_mfa=privileged)
 
 
@@ -766,9 +770,7 @@ def test_marks_of_an_unknown_group_is_a_404(coordinator_client):
 
 
 def test_pages_render_in_dutch(client, scene, inquiry):
-    scene.coordinator.language = "nl"
-    scene.coordinator.save(update_fields=["language"])
-    client = as_user(client, scene.coordinator, privileged=True)
+    client = as_user(client, scene.coordinator, privileged=True, language="nl")
     for url in (
         reverse("inquiries:list"),
         reverse("inquiries:new"),
