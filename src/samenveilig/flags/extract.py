@@ -32,8 +32,9 @@ PLATE_LENGTH = 6
 MAX_TEXT_LENGTH = 20_000  # longer input is cut: no field of the app holds more
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
-# What may stand between the groups of a plate: one dash, dot or space, or a dash with spaces.
-_PLATE_JOIN_RE = re.compile(r"^(?:[-‐‑‒–—.]| |\s?[-‐‑‒–—]\s?)$")
+# What may stand between the groups of a plate: a dash or dot and up to two spaces each side, or
+# one or two spaces. Within one plate every join is the same ("en 99-XX" is no plate).
+_PLATE_JOIN_RE = re.compile(r"^(?:[ \t]{0,2}[-‐‑‒–—.][ \t]{0,2}|[ \t]{1,2})$")
 
 _POSTCODE = r"(?P<pc>[1-9][0-9]{3})\s?(?P<letters>[A-Za-z]{2})"
 _NUMBER = r"(?P<num>[0-9]{1,5})"
@@ -88,13 +89,16 @@ def plates_in_text(text: str) -> set[str]:
         if not _homogeneous(token):
             continue
         joined = token
+        join = None
         for step in (1, 2):
             if index + step >= len(tokens):
                 break
             previous_end = tokens[index + step - 1][1]
             next_start, _next_end, next_token = tokens[index + step]
-            if not _PLATE_JOIN_RE.match(text[previous_end:next_start]):
+            between = text[previous_end:next_start]
+            if not _PLATE_JOIN_RE.match(between) or join not in (None, between):
                 break
+            join = between
             if not _homogeneous(next_token):
                 break
             joined += next_token
