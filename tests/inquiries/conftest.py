@@ -15,6 +15,7 @@ from samenveilig.areas.models import Address
 from samenveilig.communities.models import MembershipRole
 from samenveilig.inquiries.models import CanvasserMark, IncidentKind
 from samenveilig.inquiries.services import InquiryInput
+from samenveilig.training.content import CANVASSING
 from tests.factories import (
     AddressFactory,
     CommunityFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.training.conftest import certify
 
 CENTRE = (52.0025, 5.0025)
 
@@ -33,7 +35,7 @@ class Scene:
     coordinator: Any
     police: Any
     canvassers: list[Any]
-    member: Any  # verified member without the canvasser mark
+    member: Any  # verified member without the training certificate (and the mark)
     outsider: Any  # no role at all
     other_police: Any  # police elsewhere
     victim: Address
@@ -80,6 +82,7 @@ def scene(town) -> Scene:
         user = UserFactory(display_name=name)
         MembershipFactory(community=community, user=user)
         CanvasserMark.objects.create(community=community, user=user, created_by=coordinator)
+        certify(user, CANVASSING)  # module 3 of the training gates canvassing
         canvassers.append(user)
     member = UserFactory(display_name="Lid zonder training")
     MembershipFactory(community=community, user=member)

@@ -13,10 +13,11 @@ from django.utils import timezone
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import Membership, MembershipRole, MembershipStatus
 from samenveilig.inquiries import permissions, selectors, services
-from samenveilig.inquiries.models import CanvasserMark
 from samenveilig.reports.categories import install_default_categories
 from samenveilig.reports.models import Category, Partner, Report, ReportStatus
+from samenveilig.training.content import CANVASSING
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, grant
+from tests.training.conftest import expire
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +97,9 @@ def test_a_coordinator_who_left_loses_the_inquiry(scene, inquiry):
     assert not selectors.inquiries_visible_to(scene.coordinator).exists()
 
 
-def test_a_revoked_mark_ends_canvassing(scene, inquiry):
+def test_an_expired_training_certificate_ends_canvassing(scene, inquiry):
     anna = scene.canvassers[0]
-    CanvasserMark.objects.filter(user=anna).update(revoked_at=timezone.now())
+    expire(anna, CANVASSING)
     assert not permissions.is_canvasser(anna, scene.community)
     assert not permissions.user_can_see_inquiry(anna, inquiry)
     assert not selectors.inquiries_visible_to(anna).exists()

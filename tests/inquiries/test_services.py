@@ -29,7 +29,9 @@ from samenveilig.inquiries.models import (
 from samenveilig.inquiries.services import InquiryActionError, InquiryValidationError
 from samenveilig.questionnaires.models import AnswerSet
 from samenveilig.questionnaires.services import AnswerValidationError
+from samenveilig.training.content import CANVASSING
 from tests.inquiries.conftest import CENTRE
+from tests.training.conftest import certify, expire
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +317,9 @@ def test_granting_twice_and_revoking_twice_record_once(scene):
     assert CanvasserMark.objects.filter(user=scene.member).count() == 1
 
 
-def test_revoking_the_mark_ends_sign_up_and_releases_the_pair(scene, inquiry):
+def test_revoking_the_mark_releases_the_pair(scene, inquiry):
+    """The mark no longer gates canvassing (the training certificate does), but taking it back
+    still takes the member off the group's running routes, together with the partner."""
     anna, bram = scene.canvassers[:2]
     sign_up(inquiry, [anna, bram])
     services.routes_pair_up(actor=scene.coordinator, inquiry=inquiry)
@@ -324,6 +328,11 @@ def test_revoking_the_mark_ends_sign_up_and_releases_the_pair(scene, inquiry):
     )
     assert not CanvassRoute.objects.filter(first_canvasser__isnull=False).exists()
     assert list(inquiry.signups.values_list("user_id", flat=True)) == [bram.pk]
+
+
+def test_without_a_valid_training_certificate_no_sign_up(scene, inquiry):
+    anna = scene.canvassers[0]
+    expire(anna, CANVASSING)
     with pytest.raises(PermissionDenied):
         services.canvass_signup(actor=anna, inquiry=inquiry)
 
@@ -380,7 +389,7 @@ def test_a_pair_must_have_signed_up_and_be_canvassers(scene, inquiry):
     with pytest.raises(InquiryActionError):
         services.route_assign(actor=scene.coordinator, route=route, first=anna, second=bram)
     sign_up(inquiry, [bram])
-    CanvasserMark.objects.filter(user=bram).update(revoked_at=timezone.now())
+    expire(bram, CANVASSING)
     with pytest.raises(InquiryActionError):
         services.route_assign(actor=scene.coordinator, route=route, first=anna, second=bram)
 
@@ -415,9 +424,7 @@ def test_pair_up_stops_when_the_routes_run_out(scene):
     inquiry = start(scene, route_size=100)  # two streets: two routes
     assert inquiry.routes.count() == 2
     sign_up(inquiry, scene.canvassers)
-    services.canvasser_mark(
-        actor=scene.coordinator, community=scene.community, user=scene.member, granted=True
-    )
+    certify(scene.member, CANVASSING)
     sign_up(inquiry, [scene.member])
     assert services.routes_pair_up(actor=scene.coordinator, inquiry=inquiry) == 2
     assert services.routes_pair_up(actor=scene.coordinator, inquiry=inquiry) == 0

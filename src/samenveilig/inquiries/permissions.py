@@ -2,7 +2,8 @@
 
 - Police steer every inquiry in their jurisdiction and may request one there (INQ-1).
 - Coordinators of a group start and run the group's inquiries inside the group's areas.
-- Canvassers (verified members with a canvasser mark) sign up and see only their own route.
+- Canvassers (verified members certified for training module 3) sign up and see only their own
+  route.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
 from samenveilig.areas.models import Area
 from samenveilig.areas.selectors import area_ids_within
 from samenveilig.communities.models import Community, Membership, MembershipRole, MembershipStatus
-from samenveilig.inquiries.models import CanvasserMark, CanvassRoute, Inquiry, InquiryStatus
+from samenveilig.inquiries.models import CanvassRoute, Inquiry, InquiryStatus
+from samenveilig.training import permissions as training
 
 
 def _authenticated(user: AnyUser) -> bool:
@@ -74,13 +76,9 @@ def is_member(user: AnyUser, community: Community) -> bool:
 
 
 def is_canvasser(user: AnyUser, community: Community) -> bool:
-    """A verified member whose canvasser mark has not been revoked (INQ-3)."""
-    return (
-        is_member(user, community)
-        and CanvasserMark.objects.filter(
-            user=user, community=community, revoked_at__isnull=True
-        ).exists()
-    )
+    """A verified member of the group with a valid certificate for the buurtonderzoek training
+    module (INQ-3, TRN-1). The certificate replaced the interim canvasser mark as the gate."""
+    return is_member(user, community) and not training.missing_modules(user, training.CANVASS)
 
 
 def user_can_mark_canvassers(user: AnyUser, community: Community) -> bool:

@@ -27,6 +27,7 @@ from samenveilig.inquiries.models import (
 )
 from samenveilig.inquiries.routes import Door
 from samenveilig.reports.models import Report
+from samenveilig.training import permissions as training
 
 
 def inquiries_visible_to(user: AnyUser) -> QuerySet[Inquiry]:
@@ -41,8 +42,8 @@ def inquiries_visible_to(user: AnyUser) -> QuerySet[Inquiry]:
     scope |= Q(
         community_id__in=verified.filter(role=MembershipRole.COORDINATOR).values("community_id")
     )
-    marked = CanvasserMark.objects.filter(user=user, revoked_at__isnull=True).values("community_id")
-    scope |= Q(community_id__in=verified.values("community_id")) & Q(community_id__in=marked)
+    if not training.missing_modules(user, training.CANVASS):  # canvassers: module 3 (INQ-3)
+        scope |= Q(community_id__in=verified.values("community_id"))
     return Inquiry.objects.filter(scope).select_related("community", "neighbourhood")
 
 
