@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "samenveilig.monitor",
     "samenveilig.training",
     "samenveilig.flags",
+    "samenveilig.investigations",
 ]
 
 MIDDLEWARE = [

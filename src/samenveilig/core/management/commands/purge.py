@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 PURGE_JOBS: tuple[tuple[str, str], ...] = (
     ("expired alert descriptions", "samenveilig.alerts.services.purge_expired_alerts"),
     ("expired flags and old flag lookups", "samenveilig.flags.services.purge_flags"),
+    ("investigation cases not handed over", "samenveilig.investigations.services.purge_cases"),
 )
 
 
