@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 RULES_FILE = Path(__file__).parent / "rules" / "entrapment.yaml"
 TOPICS = ("sexual", "meeting", "gifts", "money")
 LINE = re.compile(
-    r"^\s*\[?(?P<time>[0-9][0-9:\-./ T]{1,30}?)\]?\s+(?P<speaker>[^:]{1,80}):\s?(?P<text>.*)$"
+    r"^\s*(?:\[(?P<btime>[^\]]{1,40})\]"
+    r"|(?P<time>(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}[:.]\d{2}(?::\d{2})?))"
+    r"\s+(?P<speaker>[^:]{1,80}):\s?(?P<text>.*)$"
 )
 
 
@@ -101,7 +103,7 @@ def parse_transcript(text: str, decoy_handle: str) -> list[Message]:
             messages.append(
                 Message(
                     number,
-                    match["time"].strip(),
+                    (match["btime"] or match["time"]).strip(),
                     speaker,
                     match["text"].strip(),
                     speaker.casefold() == handle,
