@@ -50,6 +50,7 @@ def health(request):  # type: ignore[no-untyped-def]
 
 def _register_routers() -> None:
     from samenveilig.alerts.api import router as alerts_router
+    from samenveilig.inquiries.api import router as inquiries_router
     from samenveilig.reports.api import categories_router
     from samenveilig.reports.api import router as reports_router
     from samenveilig.training.api import router as training_router
@@ -58,6 +59,7 @@ def _register_routers() -> None:
     api.add_router("/categories", categories_router)
     api.add_router("/alerts", alerts_router)
     api.add_router("/training", training_router)
+    api.add_router("/inquiries", inquiries_router)
 
 
 _register_routers()

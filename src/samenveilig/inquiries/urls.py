@@ -6,7 +6,7 @@ canvass page of a route is agreed as ``<reference>/route/<position>/`` named ``c
 
 from django.urls import path, re_path
 
-from samenveilig.inquiries import views, views_results
+from samenveilig.inquiries import views, views_canvass, views_results
 
 app_name = "inquiries"
 
@@ -52,4 +52,19 @@ urlpatterns += [
     ),
     re_path(rf"^{REFERENCE}/folder\.pdf$", views_results.leaflet, name="leaflet"),
     re_path(rf"^{REFERENCE}/cocon/$", views_results.cocoon_warning, name="cocoon"),
+]
+
+# The canvass of a route on a phone, also without signal (INQ-5, INQ-6): ``views_canvass``. The
+# service worker lives at /buurtonderzoek/sw.js so its scope covers these pages.
+ROUTE = rf"^{REFERENCE}/route/(?P<position>[0-9]{{1,6}})/"
+urlpatterns += [
+    path("sw.js", views_canvass.service_worker, name="canvass_sw"),
+    path("app.webmanifest", views_canvass.manifest, name="canvass_manifest"),
+    path("offline/", views_canvass.canvass_offline, name="canvass_offline"),
+    re_path(rf"{ROUTE}$", views_canvass.canvass_route, name="canvass_route"),
+    re_path(
+        rf"{ROUTE}deur/(?P<stop_id>[0-9]{{1,12}})/$",
+        views_canvass.canvass_door,
+        name="canvass_door",
+    ),
 ]

@@ -1,0 +1,399 @@
+"""REST API of the canvass under ``/api/v1/inquiries`` (INQ-5, INQ-6, PLT-2).
+
+- ``GET /inquiries/{reference}/routes/{position}`` — the route bundle for the pair that walks it:
+  the route, its doors in walking order (address, status of the newest visit, lead marker, door
+  form URL), the questionnaire (id, form, version, definition) and labels in the user's language.
+  A phone keeps it for use without signal. 401 anonymous; 404 when the user may not see the
+  inquiry or the route does not exist; 403 for another pair's route or a closed inquiry.
+- ``POST /inquiries/visits/sync`` — a batch of visits from the phone's offline queue (at most
+  ``MAX_BATCH``), each ``{idempotency_key, stop_id, questionnaire_id, answers, visited_at}``.
+  Every item gets its own result, in the order sent: ``stored``, ``already_stored`` (the key was
+  stored before: nothing stored twice), ``refused`` (the answers break the form — ``errors`` with
+  the form's messages per field path, in the user's language — or the item is malformed),
+  ``forbidden`` (not a door the user may record) or ``failed`` (an unexpected error; send it
+  again later). Each item is stored in its own transaction, so one bad item never costs the
+  others; the batch as a whole answers 200. A visit made on an older version of the inquiry's
+  questionnaire (same form) is validated against and stored with that version.
+
+Session authentication (``django_auth``); a POST needs the CSRF token as ``X-CSRFToken``.
+Errors are ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pydantic
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema, Status
+from ninja.security import django_auth
+
+from samenveilig.inquiries import permissions, services
+from samenveilig.inquiries.models import CanvassAddress, CanvassVisit
+from samenveilig.inquiries.views_canvass import (
+    canvassable_route,
+    outcome_labels,
+    questionnaire_for,
+    route_doors,
+    route_url,
+    user_language,
+)
+from samenveilig.questionnaires.services import (
+    AnswerValidationError,
+    IdempotencyConflict,
+)
+
+logger = logging.getLogger(__name__)
+
+router = Router(tags=["inquiries"])
+
+REFERENCE_PATTERN = r"^B-[0-9A-Z]{8}$"
+MAX_BATCH = 100
+
+STORED = "stored"
+ALREADY_STORED = "already_stored"
+REFUSED = "refused"
+FORBIDDEN = "forbidden"
+FAILED = "failed"
+
+
+# --- schemas --------------------------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    field: str = Field(
+        description="The answer's path in the form (`conversation/phone`), or `__all__`."
+    )
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class InquiryOut(Schema):
+    reference: str
+    kind: str
+    kind_label: str
+    status: str
+    summary: str
+
+
+class RouteOut(Schema):
+    position: int
+    label: str
+    street: str
+    url: str = Field(description="The route page.")
+    partner: str = Field(description="The other canvasser of the pair.")
+
+
+class DoorOut(Schema):
+    stop_id: int
+    position: int
+    address: str
+    postcode: str
+    status: str = Field(
+        description="`not_visited`, `niet_thuis`, `wil_niet` or `gesproken` (newest visit)."
+    )
+    status_label: str
+    is_lead: bool = Field(description="A visit here saw or heard something or found a camera.")
+    visits: int
+    form_url: str
+
+
+class QuestionnaireOut(Schema):
+    id: int
+    form_id: str
+    version: str
+    name: str
+    definition: dict[str, Any]
+
+
+class BundleOut(Schema):
+    inquiry: InquiryOut
+    route: RouteOut
+    doors: list[DoorOut]
+    questionnaire: QuestionnaireOut
+    language: str
+    labels: dict[str, str] = Field(description="Door statuses and the lead marker.")
+    sync_url: str
+
+
+class VisitIn(pydantic.BaseModel):
+    """One queued visit. Checked per item, so a malformed item is refused on its own."""
+
+    model_config = pydantic.ConfigDict(extra="ignore")
+
+    idempotency_key: str = pydantic.Field(pattern=r"^[A-Za-z0-9_.:-]{8,100}$")
+    stop_id: int = pydantic.Field(ge=1)
+    questionnaire_id: int | None = pydantic.Field(None, ge=1)
+    answers: dict[str, Any]
+    visited_at: dt.datetime | None = None
+
+
+class SyncIn(Schema):
+    visits: list[Any] = Field(
+        max_length=MAX_BATCH,
+        description=(
+            "Items `{idempotency_key, stop_id, questionnaire_id, answers, visited_at}`; "
+            "`answers` is the nested answers object of the questionnaire, `visited_at` ISO 8601."
+        ),
+    )
+
+
+class ItemResult(Schema):
+    index: int = Field(description="Position of the item in the batch (0-based).")
+    idempotency_key: str
+    stop_id: int | None
+    status: str = Field(
+        description="`stored`, `already_stored`, `refused`, `forbidden` or `failed`."
+    )
+    visit_id: int | None = None
+    detail: str = ""
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class SyncOut(Schema):
+    results: list[ItemResult]
+    stored: int
+    already_stored: int
+    refused: int = Field(description="Items refused or forbidden.")
+    failed: int
+
+
+# --- route bundle ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{reference}/routes/{position}",
+    auth=django_auth,
+    response={200: BundleOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="inquiry_route_bundle",
+    summary="A route with its doors and questionnaire, for the pair walking it",
+)
+def route_bundle(
+    request: HttpRequest,
+    reference: str = Path(..., max_length=16, pattern=REFERENCE_PATTERN),
+    position: int = Path(..., ge=1, le=999_999),
+) -> Any:
+    try:
+        route = canvassable_route(request.user, reference, position)
+    except Http404:
+        return Status(404, {"detail": _("There is no such route."), "errors": []})
+    except PermissionDenied:
+        return Status(
+            403,
+            {
+                "detail": _("Only the pair walking this route, while the inquiry is open."),
+                "errors": [],
+            },
+        )
+    inquiry = route.inquiry
+    questionnaire = inquiry.questionnaire
+    partner_id = next((i for i in route.pair_ids if i != request.user.pk), None)
+    partner = (
+        route.first_canvasser if route.first_canvasser_id == partner_id else route.second_canvasser
+    )
+    return Status(
+        200,
+        {
+            "inquiry": {
+                "reference": inquiry.reference,
+                "kind": inquiry.kind,
+                "kind_label": str(inquiry.get_kind_display()),
+                "status": inquiry.status,
+                "summary": inquiry.summary,
+            },
+            "route": {
+                "position": route.position,
+                "label": route.label,
+                "street": route.street,
+                "url": route_url(route),
+                "partner": partner.public_name if partner is not None else "",
+            },
+            "doors": [
+                {
+                    "stop_id": door.stop.pk,
+                    "position": door.stop.position,
+                    "address": door.address,
+                    "postcode": door.postcode,
+                    "status": door.status,
+                    "status_label": door.status_label,
+                    "is_lead": door.is_lead,
+                    "visits": door.visits,
+                    "form_url": door.url,
+                }
+                for door in route_doors(route)
+            ],
+            "questionnaire": {
+                "id": questionnaire.pk,
+                "form_id": questionnaire.form_id,
+                "version": questionnaire.version,
+                "name": questionnaire.name,
+                "definition": questionnaire.definition,
+            },
+            "language": user_language(),
+            "labels": {**outcome_labels(), "lead": _("Lead")},
+            "sync_url": reverse("api:inquiry_visits_sync"),
+        },
+    )
+
+
+# --- batch sync -----------------------------------------------------------------------------------
+
+
+def _result(index: int, key: str, stop_id: int | None, status: str, **extra: Any) -> dict:
+    return {
+        "index": index,
+        "idempotency_key": key,
+        "stop_id": stop_id,
+        "status": status,
+        "visit_id": extra.get("visit_id"),
+        "detail": extra.get("detail", ""),
+        "errors": extra.get("errors", []),
+    }
+
+
+def _schema_errors(exc: pydantic.ValidationError) -> list[dict[str, str]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in error.get("loc", ())) or "__all__",
+            "message": error["msg"],
+        }
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def _may_record(user: Any, stop: CanvassAddress) -> bool:
+    if stop.is_victim or stop.route is None:
+        return permissions.user_can_visit_victim(user, stop.inquiry)
+    return permissions.user_can_canvass_route(user, stop.route)
+
+
+def _sync_item(user: Any, index: int, raw: Any, language: str) -> dict:
+    raw_key = raw.get("idempotency_key") if isinstance(raw, dict) else None
+    key = raw_key if isinstance(raw_key, str) else ""
+    raw_stop = raw.get("stop_id") if isinstance(raw, dict) else None
+    stop_id = raw_stop if isinstance(raw_stop, int) and not isinstance(raw_stop, bool) else None
+    try:
+        item = VisitIn.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        return _result(
+            index,
+            key[:100],
+            stop_id,
+            REFUSED,
+            detail=_("This item is not a visit the server can read."),
+            errors=_schema_errors(exc),
+        )
+    key, stop_id = item.idempotency_key, item.stop_id
+    stop = (
+        CanvassAddress.objects.select_related("inquiry__questionnaire", "route__inquiry")
+        .filter(pk=stop_id)
+        .first()
+    )
+    if stop is None or not _may_record(user, stop):
+        existing = CanvassVisit.objects.filter(
+            answer_set__idempotency_key=key, stop_id=stop_id, visited_by=user
+        ).first()
+        if existing is not None:  # stored before the route changed hands: still stored once
+            return _result(index, key, stop_id, ALREADY_STORED, visit_id=existing.pk)
+        return _result(
+            index,
+            key,
+            stop_id,
+            FORBIDDEN,
+            detail=_("You cannot record a visit at this address: it is not on a route you walk."),
+        )
+    questionnaire = questionnaire_for(stop.inquiry, item.questionnaire_id)
+    if questionnaire is None:
+        return _result(
+            index,
+            key,
+            stop_id,
+            REFUSED,
+            detail=_("These answers belong to another questionnaire."),
+            errors=[{"field": "questionnaire_id", "message": _("Unknown questionnaire version.")}],
+        )
+    visited_at = item.visited_at
+    if visited_at is not None and timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    existed = CanvassVisit.objects.filter(answer_set__idempotency_key=key).exists()
+    try:
+        with transaction.atomic():
+            visit = services.visit_record(
+                actor=user,
+                stop=stop,
+                answers=item.answers,
+                idempotency_key=key,
+                visited_at=visited_at,
+                language=language,
+                questionnaire=questionnaire,
+            )
+    except AnswerValidationError as invalid:
+        return _result(
+            index,
+            key,
+            stop_id,
+            REFUSED,
+            detail=_("The answers were not stored: correct the answers marked."),
+            errors=[{"field": f, "message": m} for f, m in invalid.errors.items()],
+        )
+    except (services.InquiryActionError, IdempotencyConflict):
+        return _result(
+            index,
+            key,
+            stop_id,
+            REFUSED,
+            detail=_("This key was already used for other answers; save the door form again."),
+            errors=[{"field": "idempotency_key", "message": _("Already used.")}],
+        )
+    except PermissionDenied:
+        return _result(
+            index,
+            key,
+            stop_id,
+            FORBIDDEN,
+            detail=_("You cannot record a visit at this address: it is not on a route you walk."),
+        )
+    except Exception:  # one broken item must not cost the batch; the phone sends it again
+        logger.exception("canvass sync item failed", extra={"stop_id": stop_id})
+        return _result(
+            index, key, stop_id, FAILED, detail=_("The server could not store this visit now.")
+        )
+    return _result(index, key, stop_id, ALREADY_STORED if existed else STORED, visit_id=visit.pk)
+
+
+@router.post(
+    "/visits/sync",
+    auth=django_auth,
+    response={200: SyncOut, 401: ErrorOut, 422: ErrorOut},
+    url_name="inquiry_visits_sync",
+    summary="Store a batch of queued canvass visits, once per idempotency key",
+)
+def visits_sync(request: HttpRequest, payload: SyncIn) -> Any:
+    language = user_language()
+    results = [
+        _sync_item(request.user, index, raw, language) for index, raw in enumerate(payload.visits)
+    ]
+    counts = {status: 0 for status in (STORED, ALREADY_STORED, REFUSED, FORBIDDEN, FAILED)}
+    for result in results:
+        counts[result["status"]] += 1
+    return Status(
+        200,
+        {
+            "results": results,
+            "stored": counts[STORED],
+            "already_stored": counts[ALREADY_STORED],
+            "refused": counts[REFUSED] + counts[FORBIDDEN],
+            "failed": counts[FAILED],
+        },
+    )
