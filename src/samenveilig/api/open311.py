@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from samenveilig.api import open311_fields as fields
-from samenveilig.api.open311_xml import render, render_errors
+from samenveilig.api.open311_xml import JSON_CONTENT_TYPE, render, render_errors
 from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.reports.models import DESCRIPTION_MAX_LENGTH, Category, Report, ReportStatus
 
@@ -168,7 +168,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     except Open311Error as error:
         return render_errors(fmt, error.status, error.descriptions)
     items = fields.PublicRequests(_language())
-    response = render(fmt, "service_requests", [items.item(row) for row in rows])
+    if fmt == "json":
+        # The page's JSON is written straight from the rows (the same text as ``render``).
+        response = HttpResponse(items.json_array(rows), content_type=JSON_CONTENT_TYPE)
+    else:
+        response = render(fmt, "service_requests", [items.item(row) for row in rows])
     if next_after is not None:
         # The next page by keyset (``after``): as fast as the first, however deep.
         query = request.GET.copy()
