@@ -258,3 +258,28 @@ def test_the_tallies_hold_no_personal_data(world):
     services_dashboard.refresh_tallies(months=[dt.date(2026, 4, 1)], now=NOW)
     field_names = {f.name for f in ReportTally._meta.get_fields()}
     assert not field_names & {"reporter", "description", "reference", "lat", "lon", "address"}
+
+
+def test_an_incident_counts_once_in_the_month_of_its_first_report(world, source):
+    """C1 (15 March) and a new report of 2 April are linked: one incident, in March."""
+    from samenveilig.reports.models import Incident
+    from tests.monitor.dashboard_world import _report
+
+    c1 = world.reports["C1"]
+    incident = Incident.objects.create(
+        category=world.burglary,
+        neighbourhood=c1.neighbourhood,
+        lat=52.0,
+        lon=5.0,
+        first_observed_at=c1.submitted_at,
+        last_observed_at=at(4, 2),
+        report_count=2,
+    )
+    c1.incident = incident
+    c1.save()
+    _report(world.burglary, c1.neighbourhood, at(4, 2, 8), incident=incident)
+    d = dashboard(world, source)
+    assert (d.incidents.current, d.incidents.previous) == (7, 2)  # unchanged: still one each
+    assert d.activity.reports.current == 9  # but one report more in April
+    # March: C2 single without outcome, the incident with C1's outcome (referred).
+    assert (d.with_outcome_previous.numerator, d.with_outcome_previous.denominator) == (1, 2)

@@ -83,9 +83,6 @@ from samenveilig.monitor.scoring import (
 MIN_SAMPLE = 10  # shares and medians from fewer cases are labelled (and hidden on the public page)
 ACTIVE_DAYS = 30
 CHART_MONTHS = 12
-# A linked incident counts in the month of its first report; its reports are looked up this far
-# before the months being counted.
-INCIDENT_LOOKBACK = dt.timedelta(days=62)
 
 # Lower edges of the duration bins, in minutes; the last bin is open-ended (90 days or more).
 DURATION_BIN_EDGES_MINUTES: tuple[int, ...] = (
@@ -253,9 +250,10 @@ class ReportCounts:
     incidents_with_outcome: int = 0
 
     def add(self, other: ReportCounts | dict[str, Any]) -> ReportCounts:
+        mine = self.__dict__
+        theirs = other if isinstance(other, dict) else other.__dict__
         for name in COUNT_FIELDS:
-            value = other.get(name) if isinstance(other, dict) else getattr(other, name)
-            setattr(self, name, getattr(self, name) + int(value or 0))
+            mine[name] += int(theirs.get(name) or 0)
         return self
 
     @property
@@ -410,16 +408,15 @@ def compute_report_tallies(
         )
         result[key].add(row)
 
-    # Linked incidents: grouped per incident, dated by their first report.
-    first_start = local_midnight(months[0]) - INCIDENT_LOOKBACK
-    last_end = local_midnight(_add_months(months[-1], 1))
-    linked = Report.objects.filter(
-        incident_id__isnull=False, submitted_at__gte=first_start, submitted_at__lt=last_end
+    # Linked incidents: every incident with a report in these months, grouped over all its
+    # reports, counts once: in the month of its first report and in the incident's buurt.
+    candidates = Report.objects.filter(
+        _range_q("submitted_at", months), incident_id__isnull=False
     ).exclude(status__in=NOT_COUNTED_STATUSES)
-    if neighbourhood_ids is not None:
-        linked = linked.filter(neighbourhood_id__in=list(neighbourhood_ids))
     incidents = (
-        linked.values("incident_id")
+        Report.objects.filter(incident_id__in=candidates.values("incident_id"))
+        .exclude(status__in=NOT_COUNTED_STATUSES)
+        .values("incident_id")
         .annotate(
             first_at=Min("submitted_at"),
             buurt=Coalesce(Min("incident__neighbourhood_id"), Min("neighbourhood_id")),
@@ -445,16 +442,19 @@ def compute_report_tallies(
     return result
 
 
+DurationBinKey = tuple[dt.date, int, str, str, int]  # month, neighbourhood, partner, kind, bin
+ACK, RESP = "ack", "resp"
+
+
 def compute_duration_tallies(
     months: Sequence[dt.date], *, neighbourhood_ids: Collection[int] | None = None
-) -> dict[DurationKey, tuple[list[int], list[int]]]:
-    """Duration histograms per (month, buurt, partner): (acknowledge bins, response bins), two
-    queries."""
+) -> dict[DurationBinKey, int]:
+    """Reports per (month, buurt, partner, "ack"/"resp", duration bin), two queries."""
     months = sorted(set(months))
-    result: dict[DurationKey, tuple[list[int], list[int]]] = {}
+    result: dict[DurationBinKey, int] = {}
     if not months:
         return result
-    for position, done in ((0, "acknowledged_at"), (1, "first_response_at")):
+    for kind, done in ((ACK, "acknowledged_at"), (RESP, "first_response_at")):
         rows = (
             _accepted_reports(months, neighbourhood_ids)
             .filter(**{f"{done}__isnull": False})
@@ -466,9 +466,14 @@ def compute_duration_tallies(
         for row in rows:
             if row["month_index"] < 0:
                 continue
-            key = (months[row["month_index"]], row["neighbourhood_id"], row["partner"])
-            bins = result.setdefault(key, ([0] * N_BINS, [0] * N_BINS))
-            bins[position][row["bin"]] += row["n"]
+            key = (
+                months[row["month_index"]],
+                row["neighbourhood_id"],
+                row["partner"],
+                kind,
+                row["bin"],
+            )
+            result[key] = result.get(key, 0) + row["n"]
     return result
 
 
@@ -503,10 +508,17 @@ class ReportData:
     tallied_at: dt.datetime | None  # the oldest refresh among the tallied months used
 
 
-def _sum_bins(target: list[int], source: Iterable[int]) -> None:
-    for i, value in enumerate(source):
-        if i < N_BINS:
-            target[i] += int(value)
+def _add_to_histogram(
+    durations: dict[tuple[dt.date, str], tuple[list[int], list[int]]],
+    month: dt.date,
+    partner: str,
+    kind: str,
+    bin_index: int,
+    count: int,
+) -> None:
+    bins = durations.setdefault((month, partner), ([0] * N_BINS, [0] * N_BINS))
+    if 0 <= bin_index < N_BINS:
+        bins[0 if kind == ACK else 1][bin_index] += int(count or 0)
 
 
 def load_report_data(
@@ -514,10 +526,12 @@ def load_report_data(
     neighbourhood_ids: Collection[int],
     *,
     buurt_months: Collection[dt.date] = (),
+    duration_months: Collection[dt.date] | None = None,
     now: dt.datetime | None = None,
 ) -> ReportData:
     """Report figures for ``months`` in the given buurten: tallied months from the tallies (three
-    queries), the others counted from the reports (four queries)."""
+    queries), the others counted from the reports (five queries). Counts per buurt only for
+    ``buurt_months``, duration histograms only for ``duration_months`` (default: all)."""
     from samenveilig.monitor.models_dashboard import ReportDurationTally, ReportTally, TallyMonth
 
     months = sorted(set(months))
@@ -530,7 +544,10 @@ def load_report_data(
     )
     tallied = [m for m in months if m in refreshed]
     live = [m for m in months if m not in refreshed]
+    if live and ids and not _accepted_reports(live, ids).exists():
+        live = []  # e.g. the months before the first report: nothing to count
     buurt_months = set(buurt_months)
+    duration_months = set(months if duration_months is None else duration_months)
     if tallied and ids:
         sums = {name: Sum(name) for name in COUNT_FIELDS}
         rows = (
@@ -551,12 +568,16 @@ def load_report_data(
             )
             for row in rows:
                 by_buurt[(row["month"], row["neighbourhood_id"])].add(row)
-        for month, partner, ack, resp in ReportDurationTally.objects.filter(
-            month__in=tallied, neighbourhood_id__in=ids
-        ).values_list("month", "partner", "ack_bins", "resp_bins"):
-            bins = durations.setdefault((month, partner), ([0] * N_BINS, [0] * N_BINS))
-            _sum_bins(bins[0], ack or ())
-            _sum_bins(bins[1], resp or ())
+        wanted = [m for m in tallied if m in duration_months]
+        for row in (
+            ReportDurationTally.objects.filter(month__in=wanted, neighbourhood_id__in=ids)
+            .values("month", "partner", "kind", "bin")
+            .annotate(n=Sum("reports"))
+            .order_by()
+        ):
+            _add_to_histogram(
+                durations, row["month"], row["partner"], row["kind"], row["bin"], row["n"]
+            )
     if live and ids:
         for (month, buurt, category, partner), counts in compute_report_tallies(
             live, neighbourhood_ids=ids, now=now
@@ -564,12 +585,10 @@ def load_report_data(
             by_category[(month, category, partner)].add(counts)
             if month in buurt_months:
                 by_buurt[(month, buurt)].add(counts)
-        for (month, _buurt, partner), (ack, resp) in compute_duration_tallies(
-            live, neighbourhood_ids=ids
+        for (month, _buurt, partner, kind, bin_index), count in compute_duration_tallies(
+            [m for m in live if m in duration_months], neighbourhood_ids=ids
         ).items():
-            bins = durations.setdefault((month, partner), ([0] * N_BINS, [0] * N_BINS))
-            _sum_bins(bins[0], ack)
-            _sum_bins(bins[1], resp)
+            _add_to_histogram(durations, month, partner, kind, bin_index, count)
     tallied_at = min((refreshed[m] for m in tallied), default=None)
     return ReportData(dict(by_category), dict(by_buurt), durations, live, tallied_at)
 
@@ -903,18 +922,26 @@ def _inquiry_figures(scope: Any, period: Period, previous: Period) -> dict[str, 
         visited_at__lt=end,
     )
     result = {"inquiries": Compared(row["current"] or 0, row["previous"] or 0)}
-    counted = {}
-    for label, when in (
-        ("current", Q(visited_at__gte=middle)),
-        ("previous", Q(visited_at__lt=middle)),
-    ):
-        counted[label] = visits.aggregate(
-            visited=Count("stop_id", distinct=True, filter=when),
-            reached=Count("stop_id", distinct=True, filter=when & Q(outcome=VisitOutcome.SPOKEN)),
-            leads=Count("stop_id", distinct=True, filter=when & Q(is_lead=True)),
+    counted: dict[int, dict[str, int]] = {0: {}, 1: {}}
+    for found in (
+        visits.annotate(
+            current=Case(
+                When(visited_at__gte=middle, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
+        .values("current")
+        .annotate(
+            visited=Count("stop_id", distinct=True),
+            reached=Count("stop_id", distinct=True, filter=Q(outcome=VisitOutcome.SPOKEN)),
+            leads=Count("stop_id", distinct=True, filter=Q(is_lead=True)),
+        )
+        .order_by()
+    ):
+        counted[found["current"]] = found
     for name in ("visited", "reached", "leads"):
-        result[name] = Compared(counted["current"][name] or 0, counted["previous"][name] or 0)
+        result[name] = Compared(counted[1].get(name) or 0, counted[0].get(name) or 0)
     return result
 
 
@@ -1013,6 +1040,7 @@ def build_dashboard(
         months,
         scope.neighbourhood_ids,
         buurt_months=set(period_months) | set(previous_months) if per_buurt else (),
+        duration_months=set(period_months) | set(previous_months),
         now=now,
     )
     current_set, previous_set = set(period_months), set(previous_months)
@@ -1056,7 +1084,7 @@ def build_dashboard(
             total = [0] * N_BINS
             for (month, p), pair in data.durations.items():
                 if month in months_ and p == partner:
-                    _sum_bins(total, pair[position])
+                    total = [a + b for a, b in zip(total, pair[position], strict=True)]
             return total
 
         def median(values: list[int]) -> Median:

@@ -2,9 +2,9 @@
 
 Counting a million reports for every dashboard view is too slow (a quarter and the one before
 it are half a million rows; see docs/benchmarks.md), so ``monitor_refresh`` folds the reports of
-each calendar month into one row per (month, buurt, category, partner) and one duration
-histogram per (month, buurt, partner). The dashboard adds up those rows; a month that was never
-folded (``TallyMonth`` has no row for it) is counted from the reports themselves, so a fresh
+each calendar month into one row per (month, buurt, category, partner) and a duration
+histogram per (month, buurt, partner), a row per bin. The dashboard adds up those rows; a month
+that was never folded (``TallyMonth`` has no row for it) is counted from the reports, so a fresh
 installation shows correct figures before the first refresh. The meaning of every column is in
 ``samenveilig.monitor.dashboard`` (``ReportCounts`` and ``DURATION_BIN_EDGES_MINUTES``).
 
@@ -63,21 +63,24 @@ class ReportTally(models.Model):
 
 
 class ReportDurationTally(models.Model):
-    """How many reports of one month, buurt and partner were acknowledged (``ack_bins``) and
-    first answered (``resp_bins``) within each duration bin: lists of counts, one per bin."""
+    """How many reports of one month, buurt and partner were acknowledged (``kind`` "ack") or
+    first answered ("resp") within duration bin ``bin`` (``dashboard.DURATION_BIN_EDGES_MINUTES``).
+    Only bins with reports have a row, so there are at most a few dozen per buurt and month."""
 
     month = models.DateField()
     neighbourhood = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
     partner = models.CharField(max_length=20)
-    ack_bins = models.JSONField(default=list)
-    resp_bins = models.JSONField(default=list)
+    kind = models.CharField(max_length=4)  # "ack" or "resp"
+    bin = models.PositiveSmallIntegerField()
+    reports = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "neighbourhood", "partner"], name="monitor_duration_one_row"
+                fields=["month", "neighbourhood", "partner", "kind", "bin"],
+                name="monitor_duration_one_row",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.neighbourhood_id} {self.partner}"
+        return f"{self.month:%Y-%m} {self.neighbourhood_id} {self.partner} {self.kind} {self.bin}"

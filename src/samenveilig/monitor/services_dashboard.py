@@ -84,10 +84,11 @@ def refresh_month(month: dt.date, *, now: dt.datetime | None = None) -> int:
                     month=month,
                     neighbourhood_id=buurt,
                     partner=partner,
-                    ack_bins=ack,
-                    resp_bins=resp,
+                    kind=kind,
+                    bin=bin_index,
+                    reports=count,
                 )
-                for (_m, buurt, partner), (ack, resp) in durations.items()
+                for (_m, buurt, partner, kind, bin_index), count in durations.items()
             ],
             batch_size=BATCH_SIZE,
         )

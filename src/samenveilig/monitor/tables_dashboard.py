@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samenveilig.monitor import charts_dashboard as charts
@@ -63,14 +64,31 @@ class Section:
 # --- number texts --------------------------------------------------------------------------------
 
 
-def num(value: float | int | None, decimals: int = 0) -> str:
-    """The value rounded half up to ``decimals`` places, in the active language's notation
-    (Django's ``number_format`` cuts digits off instead of rounding)."""
+_separators: dict[str, tuple[str, str]] = {}
+
+
+def _number_separators() -> tuple[str, str]:
+    """(decimal, thousands) separators of the active language, looked up once per language."""
+    language = get_language() or "nl"
+    found = _separators.get(language)
+    if found is None:
+        found = _separators[language] = (
+            str(get_format("DECIMAL_SEPARATOR")),
+            str(get_format("THOUSAND_SEPARATOR")),
+        )
+    return found
+
+
+def num(value: float | int | Decimal | None, decimals: int = 0) -> str:
+    """The value rounded half up to ``decimals`` places, grouped in thousands, in the active
+    language's notation (``12.345,5`` in Dutch, ``12,345.5`` in English)."""
     if value is None:
         return "—"
     exponent = Decimal(1).scaleb(-decimals)
     rounded = Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
-    return number_format(rounded, decimal_pos=decimals, use_l10n=True)
+    decimal_sep, thousands_sep = _number_separators()
+    text = f"{rounded:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", decimal_sep).replace("\x00", thousands_sep)
 
 
 def not_shown(n: int) -> str:
