@@ -23,12 +23,14 @@ from tests.factories import (
     enrol_totp,
     grant,
 )
+from tests.training.conftest import certify
 
 from e2e.places import proefstad
 from e2e.report_helpers import block_external_requests, sign_in, submit, visit
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole
 from samenveilig.inquiries.models import CanvasserMark, CanvassSignup, Inquiry, InquiryStatus
+from samenveilig.training.content import CANVASSING
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,6 +70,7 @@ def town():
     anna = UserFactory(email="anna@example.test", display_name="Anna Aanbeller")
     MembershipFactory(community=community, user=anna)
     CanvasserMark.objects.create(community=community, user=anna, created_by=coordinator)
+    certify(anna, CANVASSING)  # training module 3 gates canvassing
     bram = UserFactory(email="bram@example.test", display_name="Bram Buurman")
     MembershipFactory(community=community, user=bram)
     police = UserFactory(email="wijkagent@example.test", display_name="Wijkagent Willem")
@@ -136,6 +139,7 @@ def test_coordinator_starts_an_inquiry_and_pairs_two_canvassers(
     expect(
         page.locator(f"tr[data-user='{bram.pk}'] button[name=granted][value='0']")
     ).to_be_visible()
+    certify(bram, CANVASSING)  # he passed training module 3 (e2e/test_training_journey.py)
 
     # Both canvassers sign up on the detail page.
     for person in (anna, bram):
@@ -183,7 +187,7 @@ def test_a_lone_assignment_is_refused_and_an_outsider_gets_a_404(
     expect(page.locator("#route-1 [role=alert]")).to_be_visible()
     assert inquiry.routes.get(position=1).pair_ids == set()
 
-    # Bram has no mark yet: for him the inquiry does not exist.
+    # Bram has no training certificate yet: for him the inquiry does not exist.
     sign_in(page.context, base, town["bram"])
     visit(page, base + detail, status=404)
 
