@@ -1,11 +1,11 @@
 """Training journey (TRN-1, INQ-3): a member reads the buurtonderzoek module, fails the quiz once
 (after being told which questions are unanswered), passes the second attempt, sees the
 certificate, and then signs up for the neighbourhood inquiry that was closed to her before, and
-gets a canvass route.
+gets a canvass route. A coordinator sees which members hold which certificate.
 
 The UI is the member's own language (Dutch); elements are found by attribute and URL. axe-core
 checks every page: the module list, the reading, the quiz (also with errors), both results, the
-certificates, the refused inquiry and the inquiry pages.
+certificates, the refused inquiry and the inquiry pages, the coordinator's overview and the 403.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Page, expect
-from tests.factories import AddressFactory, CommunityFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    AddressFactory,
+    CommunityFactory,
+    MembershipFactory,
+    UserFactory,
+    enrol_totp,
+)
 from tests.training.conftest import certify
 
 from e2e.places import proefstad
@@ -165,3 +171,27 @@ def test_read_fail_pass_and_get_a_canvass_route(live_server, browser_page: Page,
     assert route.pair_ids == {mila.pk, town["bram"].pk}
     visit(page, base + detail)
     assert route.label in page.locator("#mine-heading + *").inner_text()
+
+
+def test_the_coordinator_sees_who_holds_which_certificate(live_server, browser_page: Page, town):
+    page, base = browser_page, live_server.url
+    coordinator = town["coordinator"]
+    enrol_totp(coordinator)
+    second = CommunityFactory(name="Buurtpreventie Haven", slug="bp-haven")
+    MembershipFactory(community=second, user=coordinator, role=MembershipRole.COORDINATOR)
+    sign_in(page.context, base, coordinator)
+
+    visit(page, base + "/training/groepen/")
+    submit(page, "a[href='/training/groepen/bp-marktbuurt/']")
+    bram, mila = town["bram"], town["mila"]
+    expect(
+        page.locator(f"tr[data-user='{bram.pk}'] td[data-module='{CANVASSING}']")
+    ).to_have_attribute("data-state", "valid")
+    expect(
+        page.locator(f"tr[data-user='{mila.pk}'] td[data-module='{CANVASSING}']")
+    ).to_have_attribute("data-state", "not_taken")
+
+    # Her own certificates page, still empty, and a member refused the overview.
+    visit(page, base + "/training/certificaten/")
+    sign_in(page.context, base, mila)
+    visit(page, base + "/training/groepen/", status=403)
