@@ -20,6 +20,7 @@ urlpatterns = [
     path("enquete/", include("samenveilig.monitor.survey_urls")),
     path("training/", include("samenveilig.training.urls")),
     path("signalen/", include("samenveilig.flags.urls")),
+    path("onderzoek/", include("samenveilig.investigations.urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
