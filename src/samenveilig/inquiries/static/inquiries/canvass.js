@@ -358,6 +358,7 @@
         .then(function () {
           syncing = false;
           delete root.dataset.syncing;
+          root.dataset.syncs = String(Number(root.dataset.syncs || 0) + 1); // rounds sent
           return sent > 0 && mode === "route" ? refreshDoors() : null;
         })
         .then(refresh);
@@ -446,7 +447,7 @@
     });
     box.querySelector("[data-queue-refused-title]").textContent = T.refusedTitle || "";
     refusedBox.hidden = !refused.length;
-    box.querySelector("[data-sync-now]").disabled = !waiting.length || syncing;
+    box.querySelector("[data-sync-now]").disabled = syncing;
     // Door badges on the route page.
     var state = {};
     items.forEach(function (item) {
