@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, enrol_totp, grant
 
 from e2e.places import proefstad
-from e2e.report_helpers import block_external_requests, sign_in, submit, visit
+from e2e.report_helpers import block_external_requests, checked, sign_in, submit, visit
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole
 from samenveilig.monitor import services
@@ -46,6 +46,12 @@ def browser_page(page: Page) -> Page:
     return page
 
 
+def post(page: Page, selector: str) -> None:
+    """Submit without the axe check (for a page without JavaScript)."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+
+
 def choose(page: Page, name: str, value: str) -> None:
     page.locator(f"input[name='q/{name}'][value={value}]").check()
 
@@ -62,7 +68,7 @@ def test_open_a_round_answer_on_a_phone_and_see_it_counted(live_server, browser_
     expect(page.locator("#id_name_error")).to_be_visible()
     assert not SurveyRound.objects.exists()
     page.fill("input[name=name]", "Communitymonitor voorjaar")
-    choose(page, "audience", "members")
+    page.locator("input[name=audience][value=members]").check()
     page.select_option("select[name=scope]", f"community:{scene['community'].pk}")
     today = timezone.localdate()
     page.fill("input[name=opens_on]", today.isoformat())
@@ -83,19 +89,23 @@ def test_open_a_round_answer_on_a_phone_and_see_it_counted(live_server, browser_
     page.context.clear_cookies()
     answer_url = f"{base}/enquete/{survey_round.token}/"
     visit(page, answer_url)
+    frequency = page.locator("[id='q:unsafe_frequency:node']")
+    expect(frequency).to_be_hidden()  # asked only after "yes"
     choose(page, "community_kind", "whatsapp")
     choose(page, "role", "member")
     choose(page, "feels_unsafe", "yes")
+    expect(frequency).to_be_visible()  # live skip logic (form.js)
     for name in ("cohesion_know", "cohesion_pleasant", "cohesion_together", "cohesion_at_home"):
         choose(page, name, "agree")
     for name in ("police_cooperation", "municipality_cooperation", "recognition", "follow_up"):
         choose(page, name, "neutral")
     page.fill("textarea[name='q/remarks']", "Meer licht bij het speelveld.")
-    submit(page, "[data-testid=send]")
-    assert not SurveyResponse.objects.exists()
+    page.locator("[data-testid=send]").click()  # stopped in the browser: two answers missing
     expect(page.locator("[id='q:cohesion_contact:error']")).not_to_be_empty()
     expect(page.locator("[id='q:unsafe_frequency:error']")).not_to_be_empty()
-    expect(page.locator("input[name='q/cohesion_know'][value=agree]")).to_be_checked()
+    checked(page)
+    assert page.url == answer_url
+    assert not SurveyResponse.objects.exists()
     choose(page, "unsafe_frequency", "sometimes")
     choose(page, "cohesion_contact", "disagree")
     submit(page, "[data-testid=send]")
@@ -144,3 +154,47 @@ def test_open_a_round_answer_on_a_phone_and_see_it_counted(live_server, browser_
     visit(page, f"{base}/enquete/{later.token}/")
     expect(page.locator("[data-testid=survey-state]")).to_be_visible()
     expect(page.locator("input[name='q/feels_unsafe']")).to_have_count(0)
+
+
+def test_answering_without_javascript(live_server, browser, scene):
+    """The survey works as a plain HTML form: the follow-up question appears after "update",
+    missing answers come back from the server with their messages. (axe-core needs JavaScript:
+    the same pages are checked with it in the journey above.)"""
+    survey_round = services.round_open(
+        actor=scene["coordinator"],
+        name="Bewoners",
+        audience="residents",
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(days=7),
+        area=scene["buurt"],
+    )
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="nl-NL"
+    )
+    page = context.new_page()
+    block_external_requests(context)
+    answer_url = f"{live_server.url}/enquete/{survey_round.token}/"
+    assert page.goto(answer_url).status == 200
+    choose(page, "is_member", "no")
+    choose(page, "feels_unsafe", "yes")
+    post(page, "button[name='q/_update']")
+    expect(page.locator("[id='q:unsafe_frequency:node']")).to_be_visible()
+    assert not SurveyResponse.objects.exists()
+    choose(page, "unsafe_frequency", "often")
+    post(page, "[data-testid=send]")  # the cohesion statements are still missing
+    expect(page.locator("[id='q:cohesion_know:error']")).not_to_be_empty()
+    for name in (
+        "cohesion_know",
+        "cohesion_pleasant",
+        "cohesion_together",
+        "cohesion_at_home",
+        "cohesion_contact",
+    ):
+        choose(page, name, "neutral")
+    post(page, "[data-testid=send]")
+    assert page.url.endswith("/bedankt/")
+    response = SurveyResponse.objects.get()
+    assert (response.feels_unsafe, response.unsafe_frequency) == (True, "often")
+    assert response.cohesion_score == pytest.approx(5.0)
+    assert response.is_member is False
+    context.close()
