@@ -45,8 +45,12 @@ def record(
     """Append one event. Call inside the action's transaction so the audit row commits with it.
 
     ``details`` must not contain personal data: ids, counts, statuses only.
+
+    Inside the caller's transaction no savepoint is taken (two round trips per action): an error
+    here fails the caller's whole transaction, so the action and its audit row commit or roll
+    back together. Called outside a transaction, the event gets one of its own.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEvent.objects.order_by("-sequence").first()
         previous_hash = last.hash if last else GENESIS_HASH

@@ -46,16 +46,22 @@ def reporter_pseudonym(user: object | None) -> str:
     return PSEUDONYM_PREFIX + _hmac_hex(f"reporter:{pk}")[:PSEUDONYM_LENGTH]
 
 
+def random_reference() -> str:
+    """An ``M-`` reference of eight random base32 characters (32^8, about 10^12 values); whether
+    a report has it already is for the unique constraint to say (see ``report_submit``)."""
+    return REFERENCE_PREFIX + "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+    )
+
+
 def new_reference() -> str:
-    """A fresh ``M-`` reference of eight random base32 characters that no report has yet.
+    """A fresh ``M-`` reference that no report has yet (one query per try).
 
     The unique constraint on ``Report.reference`` is the final guard; with 32^8 possibilities a
     second try is already rare.
     """
     for _attempt in range(10):
-        reference = REFERENCE_PREFIX + "".join(
-            secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
-        )
+        reference = random_reference()
         if not Report.objects.filter(reference=reference).exists():
             return reference
     raise RuntimeError("Could not find a free report reference.")  # pragma: no cover

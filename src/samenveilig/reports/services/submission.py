@@ -24,7 +24,7 @@ import structlog
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,9 +48,10 @@ from samenveilig.reports.models import (
 )
 from samenveilig.reports.quality import Quality, assess
 from samenveilig.reports.routing import (
+    DueDates,
     due_dates,
-    new_reference,
     partner_for,
+    random_reference,
     reporter_pseudonym,
 )
 from samenveilig.reports.types import ReportInput, ReportValidationError
@@ -71,6 +72,8 @@ LOCATION_TEXT_MAX_LENGTH = 255
 RATE_WINDOW_SECONDS = 3600
 DEFAULT_RATE_LIMIT_PER_USER = 10
 DEFAULT_RATE_LIMIT_PER_IP = 30
+# Tries at a free reference: a clash has a chance of about one in 10^12 / (reports stored).
+REFERENCE_ATTEMPTS = 5
 
 PERSON_FIELDS = frozenset(
     f.name
@@ -431,81 +434,128 @@ def report_submit(
         if _needs_moderation(reporter, category, checked.neighbourhood)
         else ReportStatus.SUBMITTED
     )
-    stored_files: list[str] = []
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                reference=new_reference(),
-                category=category,
+    # The reference is drawn without asking the database whether it is free (a query per
+    # report); the unique constraint refuses a clash, which rolls the whole attempt back, and the
+    # report is saved again with another reference.
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        reference = random_reference()
+        stored_files: list[str] = []
+        try:
+            report = _save(
+                reference=reference,
                 reporter=reporter,
-                reporter_pseudonym=reporter_pseudonym(reporter),
-                share_identity=bool(data.share_identity),
-                happening_now=bool(data.happening_now),
-                called_112=bool(data.called_112),
-                description=data.description,
-                lat=checked.lat,
-                lon=checked.lon,
-                address=data.address,
-                location_text=(data.location_text or "").strip(),
-                neighbourhood=checked.neighbourhood,
-                observed_at=data.observed_at,
-                quality_score=quality.score,
-                quality_hints=quality.codes,
+                data=data,
+                checked=checked,
+                quality=quality,
                 status=status,
-                partner=partner_for(category),
                 source=source,
-                submitted_at=now,
-                acknowledge_due_at=due.acknowledge,
-                respond_due_at=due.respond,
-                close_due_at=due.close,
-                related_alert_id=data.related_alert_id,
-                created_by=reporter,
-                updated_by=reporter,
+                now=now,
+                due=due,
+                processed=processed,
+                stored_files=stored_files,
             )
-            for person in checked.persons:
-                person.report = report
-            PersonDescription.objects.bulk_create(checked.persons)
-            for vehicle in checked.vehicles:
-                vehicle.report = report
-            VehicleDescription.objects.bulk_create(checked.vehicles)
-            for photo in processed:
-                stored = ReportPhoto(report=report, width=photo.width, height=photo.height)
-                stored.image.save(photo.content.name, photo.content, save=False)
-                stored_files.append(stored.image.name)
-                stored.save()
-            ReportEvent.objects.create(
-                report=report,
-                kind=EventKind.SUBMITTED,
-                actor=reporter,
-                actor_side="reporter",
-                to_status=status,
-                visible_to_reporter=True,
-            )
-            incident = incident_for(report)
-            audit.record(
-                actor=reporter,
-                action="reports.submitted",
-                obj=report,
-                details={
-                    "category_id": category.pk,
-                    "neighbourhood_id": checked.neighbourhood.pk,
-                    "status": status,
-                    "source": str(source),
-                    "incident_id": incident.pk if incident else None,
-                    "photos": len(processed),
-                    "quality_score": quality.score,
-                },
-            )
-            match_after_commit("report", report.pk)
-            report_id = report.pk
-            transaction.on_commit(
-                lambda: logger.info("reports.submitted", report_id=report_id, status=str(status)),
-                robust=True,
-            )
-    except Exception:
-        # The rows rolled back; the photo files written on the way must not stay behind.
-        for name in stored_files:
-            ReportPhoto._meta.get_field("image").storage.delete(name)
-        raise
+        except Exception as error:
+            # The rows rolled back; the photo files written on the way must not stay behind.
+            for name in stored_files:
+                ReportPhoto._meta.get_field("image").storage.delete(name)
+            if (
+                isinstance(error, IntegrityError)
+                and attempt < REFERENCE_ATTEMPTS
+                and Report.objects.filter(reference=reference).exists()
+            ):
+                logger.info("reports.reference_clash", attempt=attempt)
+                continue
+            raise
+        break
     _count_submission(limits)
+    return report
+
+
+def _save(
+    *,
+    reference: str,
+    reporter: User | None,
+    data: ReportInput,
+    checked: _Checked,
+    quality: Quality,
+    status: str,
+    source: str,
+    now: datetime,
+    due: DueDates,
+    processed: list[Any],
+    stored_files: list[str],
+) -> Report:
+    """The one transaction of ``report_submit``: the report with its descriptions, photos, first
+    event, incident and audit row. Names of photo files written go into ``stored_files``."""
+    category = data.category
+    with transaction.atomic():
+        report = Report.objects.create(
+            reference=reference,
+            category=category,
+            reporter=reporter,
+            reporter_pseudonym=reporter_pseudonym(reporter),
+            share_identity=bool(data.share_identity),
+            happening_now=bool(data.happening_now),
+            called_112=bool(data.called_112),
+            description=data.description,
+            lat=checked.lat,
+            lon=checked.lon,
+            address=data.address,
+            location_text=(data.location_text or "").strip(),
+            neighbourhood=checked.neighbourhood,
+            observed_at=data.observed_at,
+            quality_score=quality.score,
+            quality_hints=quality.codes,
+            status=status,
+            partner=partner_for(category),
+            source=source,
+            submitted_at=now,
+            acknowledge_due_at=due.acknowledge,
+            respond_due_at=due.respond,
+            close_due_at=due.close,
+            related_alert_id=data.related_alert_id,
+            created_by=reporter,
+            updated_by=reporter,
+        )
+        # As new rows each time (an attempt that rolled back left its ids on them).
+        for description in (*checked.persons, *checked.vehicles):
+            description.pk = None
+            description._state.adding = True
+            description.report = report
+        PersonDescription.objects.bulk_create(checked.persons)
+        VehicleDescription.objects.bulk_create(checked.vehicles)
+        for photo in processed:
+            stored = ReportPhoto(report=report, width=photo.width, height=photo.height)
+            stored.image.save(photo.content.name, photo.content, save=False)
+            stored_files.append(stored.image.name)
+            stored.save()
+        ReportEvent.objects.create(
+            report=report,
+            kind=EventKind.SUBMITTED,
+            actor=reporter,
+            actor_side="reporter",
+            to_status=status,
+            visible_to_reporter=True,
+        )
+        incident = incident_for(report)
+        audit.record(
+            actor=reporter,
+            action="reports.submitted",
+            obj=report,
+            details={
+                "category_id": category.pk,
+                "neighbourhood_id": checked.neighbourhood.pk,
+                "status": status,
+                "source": str(source),
+                "incident_id": incident.pk if incident else None,
+                "photos": len(processed),
+                "quality_score": quality.score,
+            },
+        )
+        match_after_commit("report", report.pk)
+        report_id = report.pk
+        transaction.on_commit(
+            lambda: logger.info("reports.submitted", report_id=report_id, status=str(status)),
+            robust=True,
+        )
     return report
