@@ -4,8 +4,14 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres):
 
     .venv/bin/python bench/bench_reports_read.py                 # 10,000 then 1,000,000 reports
     .venv/bin/python bench/bench_reports_read.py --sizes 10000,100000 --repeat 50   # smoke run
+    # Before/after on one kept database (filled once), only the Open311 cases:
+    .venv/bin/python bench/bench_reports_read.py --sizes 1000000 --reuse --cases open311
+    BENCH_SRC=/tmp/before/src .venv/bin/python bench/bench_reports_read.py --sizes 1000000 \
+        --reuse --cases open311
 
-A scratch database ``samenveilig_bench_read`` is created, migrated, filled and dropped at the end.
+A scratch database ``samenveilig_bench_read`` (``--database``) is created, migrated, filled and
+dropped at the end; ``--keep`` keeps it and ``--reuse`` measures a kept one again (one size) without
+filling it anew. ``BENCH_SRC`` (see ``_common.django_env``) measures another copy of ``src/``.
 Reports are generated in SQL (``INSERT … SELECT generate_series``): the eleven default
 categories (weighted), 50 buurten in five wijken of one gemeente (skewed: busy and quiet
 buurten), submission times spread over the last year, statuses by age (recent ones mostly new or
@@ -42,7 +48,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
-    ROOT,
+    PG_ADMIN_URL,
     django_env,
     loadavg,
     machine_lines,
@@ -129,6 +135,37 @@ def setup_town() -> dict:
         "municipality": municipality,
         "categories": categories,
     }
+
+
+def load_town() -> dict:
+    """The town of ``setup_town`` as found in a database filled before (``--reuse``)."""
+    from samenveilig.accounts.models import User
+    from samenveilig.areas.models import Area, AreaLevel
+    from samenveilig.reports.models import Category
+
+    gm = Area.objects.get(code="GM7777", level=AreaLevel.MUNICIPALITY)
+    return {
+        "gm": gm,
+        "wijken": list(Area.objects.filter(parent=gm).order_by("code")),
+        "buurten": list(Area.objects.filter(parent__parent=gm).order_by("code")),
+        "police": User.objects.get(email="agent@example.test"),
+        "municipality": User.objects.get(email="gemeente@example.test"),
+        "categories": {c.code: c for c in Category.objects.filter(municipality__isnull=True)},
+    }
+
+
+def reusable(name: str, size: int) -> bool:
+    """Whether database ``name`` exists and holds ``size`` reports of this benchmark."""
+    import psycopg
+
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        with psycopg.connect(f"{base}/{name}") as conn:
+            count = conn.execute("SELECT count(*) FROM reports_report").fetchone()[0]
+            town = conn.execute("SELECT count(*) FROM areas_area WHERE code = 'GM7777'").fetchone()
+    except psycopg.Error:
+        return False
+    return count == size and town[0] == 1
 
 
 def insert_reports(town: dict, first: int, last: int) -> None:
@@ -274,6 +311,12 @@ def grow(town: dict, current: int, target: int, log) -> float:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return time.perf_counter() - start
+
+
+def connection_cursor():
+    from django.db import connection
+
+    return connection.cursor()
 
 
 def data_facts() -> dict:
@@ -562,41 +605,80 @@ def main() -> None:
         help="print EXPLAIN ANALYZE of each case's slowest query at the last size",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", default=PG_NAME, help="name of the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database kept from an earlier run (--keep) when it holds exactly the "
+        "one size given; otherwise fill it anew (and keep it)",
+    )
+    parser.add_argument(
+        "--cases", default="inbox,open311", help="groups of cases to measure: inbox, open311"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    groups = {g.strip() for g in args.cases.split(",") if g.strip()}
+    if args.reuse:
+        if len(sizes) != 1:
+            parser.error("--reuse measures one size")
+        args.keep = True
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-read-"))
     try:
-        url = pg_create(PG_NAME)
+        reuse = args.reuse and reusable(args.database, sizes[0])
+        if reuse:
+            base = PG_ADMIN_URL.rsplit("/", 1)[0]
+            url = f"{base}/{args.database}"
+        else:
+            url = pg_create(args.database)
         env = django_env(url, tmp / "var", log_level="WARNING")
-        log("migrating …")
-        run_manage(env, "migrate", "--noinput")
+        if not reuse:
+            log("migrating …")
+            run_manage(env, "migrate", "--noinput")
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT / "src"))
+        # BENCH_SRC: measure a copy of src/ (e.g. the code before a change) in this process too.
+        sys.path.insert(0, env["PYTHONPATH"].split(os.pathsep)[0])
         import django
 
         django.setup()
+        log(f"code under test: {env['PYTHONPATH'].split(os.pathsep)[0]}")
         machine = machine_lines()
         machine.append(f"- {pg_facts()}, on the same machine; psycopg, persistent connection")
-        town = setup_town()
-        insert_incidents(town, 2000)
+        if reuse:
+            town = load_town()
+        else:
+            town = setup_town()
+            insert_incidents(town, 2000)
         current, runs, notes = 0, [], []
         for size in sizes:
-            log(f"growing to {size:,} reports …")
-            seconds = grow(town, current, size, log)
+            if reuse:
+                log(f"reusing {size:,} reports in {args.database} …")
+                with connection_cursor() as cursor:
+                    cursor.execute("ANALYZE reports_report")
+                seconds = None
+            else:
+                log(f"growing to {size:,} reports …")
+                seconds = grow(town, current, size, log)
             current = size
             facts = data_facts()
+            generated = (
+                "kept from an earlier run, ANALYZEd again"
+                if seconds is None
+                else f"generated in {seconds:.0f} s (with ANALYZE)"
+            )
             notes.append(
-                f"- {size:,} reports: generated in {seconds:.0f} s (with ANALYZE); table "
+                f"- {size:,} reports: {generated}; table "
                 f"{facts['table']}, its indexes {facts['indexes']}; statuses "
                 + ", ".join(f"{s} {n:,}" for s, n in facts["statuses"])
                 + f"; load average before measuring {loadavg()}"
             )
             run = {"size": size, "cases": []}
             for case in cases(town):
+                if case["group"] not in groups:
+                    continue
                 log(f"  {size:,}: {case['group']} {case['label']}")
                 # Extra cases (no target) and the 1,000-row Open311 pages (0.3–0.5 s each) get
                 # fewer requests, to keep the whole run near ten minutes.
@@ -625,7 +707,7 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - Django may not be set up yet
             pass
         if not args.keep:
-            pg_drop(PG_NAME)
+            pg_drop(args.database)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
