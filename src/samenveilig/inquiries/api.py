@@ -15,7 +15,8 @@
   others; the batch as a whole answers 200. A visit made on an older version of the inquiry's
   questionnaire (same form) is validated against and stored with that version.
 
-Session authentication (``django_auth``); a POST needs the CSRF token as ``X-CSRFToken``.
+Session authentication (``django_auth``); a POST needs the CSRF token as ``X-CSRFToken`` (403
+without it).
 Errors are ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``.
 """
 
@@ -401,8 +402,12 @@ class _Batch:
             )
         except PermissionDenied:
             return _result(index, key, stop_id, FORBIDDEN, detail=_forbidden())
-        except Exception:  # one broken item must not cost the batch; the phone sends it again
-            logger.exception("canvass sync item failed", extra={"stop_id": stop_id})
+        except Exception as exc:  # one broken item must not cost the batch; the phone resends it
+            # The type only: a message or traceback could carry the answers (personal data).
+            logger.error(
+                "canvass sync item failed",
+                extra={"stop_id": stop_id, "error": type(exc).__name__},
+            )
             return _result(
                 index, key, stop_id, FAILED, detail=_("The server could not store this visit now.")
             )
@@ -415,7 +420,7 @@ class _Batch:
 @router.post(
     "/visits/sync",
     auth=django_auth,
-    response={200: SyncOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: SyncOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     url_name="inquiry_visits_sync",
     summary="Store a batch of queued canvass visits, once per idempotency key",
 )
