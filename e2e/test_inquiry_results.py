@@ -26,6 +26,7 @@ from tests.factories import (
     enrol_totp,
     grant,
 )
+from tests.training.conftest import certify
 
 from e2e.places import proefstad
 from e2e.report_helpers import block_external_requests, sign_in, submit, visit
@@ -34,6 +35,7 @@ from samenveilig.alerts.models import Alert, AlertStatus
 from samenveilig.communities.models import AlertKind, MembershipRole
 from samenveilig.inquiries import services
 from samenveilig.inquiries.models import CanvasserMark, IncidentKind
+from samenveilig.training.content import CANVASSING
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,6 +72,7 @@ def scene():
         user = UserFactory(email=f"{name.lower()}-r@example.test", display_name=name)
         MembershipFactory(community=community, user=user)
         CanvasserMark.objects.create(community=community, user=user, created_by=coordinator)
+        certify(user, CANVASSING)  # training module 3 gates canvassing
         pair.append(user)
     inquiry = services.inquiry_start(
         actor=coordinator,
