@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
@@ -44,6 +45,7 @@ def as_user(client, user, *, privileged: bool = False, language: str = "en"):
     language wins over the test's override, and most assertions read the English messages."""
     user.language = language
     user.save(update_fields=["language"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return login(client, user, with_mfa=privileged)
 
 

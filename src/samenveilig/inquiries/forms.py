@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from samenveilig.areas.forms import clean_place
 from samenveilig.areas.models import Address
@@ -26,6 +28,24 @@ MIN_ROUTE_SIZE = 2
 MAX_ROUTE_SIZE = 100
 SUMMARY_MAX_LENGTH = 1000
 MAX_DB_ID = 2**63 - 1
+
+
+def _radius_text(template: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(template) % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M}
+
+
+# Lazy all the way: "lazy % numbers" would be formatted once, at import, in the import's language.
+_radius_range = lambda: lazy(_radius_text, str)(  # noqa: E731
+    gettext_noop("The radius must be between %(min)s and %(max)s metres.")
+)
+_radius_help = lambda: lazy(_radius_text, str)(  # noqa: E731
+    gettext_noop(
+        "Default 200 m: the risk of another burglary is raised within 200 m for at least "
+        "two weeks. Between %(min)d and %(max)d m."
+    )
+)
 
 
 class _SafeModelChoiceField(forms.ModelChoiceField):
@@ -128,18 +148,12 @@ class InquiryForm(forms.Form):
         min_value=MIN_RADIUS_M,
         max_value=MAX_RADIUS_M,
         widget=forms.NumberInput(attrs={"step": 50}),
-        help_text=_(
-            "Default 200 m: the risk of another burglary is raised within 200 m for at least "
-            "two weeks. Between %(min)d and %(max)d m."
-        )
-        % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M},
+        help_text=_radius_help(),
         error_messages={
             "required": _("Give the radius in metres."),
             "invalid": _("Enter the radius as a whole number of metres."),
-            "min_value": _("The radius must be between %(min)s and %(max)s metres.")
-            % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M},
-            "max_value": _("The radius must be between %(min)s and %(max)s metres.")
-            % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M},
+            "min_value": _radius_range(),
+            "max_value": _radius_range(),
         },
     )
     route_size = forms.IntegerField(
