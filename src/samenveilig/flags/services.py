@@ -21,7 +21,7 @@ import structlog
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from samenveilig.core import audit
@@ -83,7 +83,10 @@ def _check_expiry(expires_on: Any, errors: dict[str, list[str]], key: str = "exp
             errors,
             key,
             _("A flag can run for at most %(months)d months: choose %(date)s or earlier.")
-            % {"months": conf.MAX_MONTHS, "date": latest_expiry(today).strftime("%d-%m-%Y")},
+            % {
+                "months": conf.MAX_MONTHS,
+                "date": formats.date_format(latest_expiry(today), "DATE_FORMAT"),
+            },
         )
 
 
