@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from samenveilig.accounts.models import Role, RoleGrant
 from samenveilig.accounts.roles import AnyUser
 from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.areas.selectors import area_and_ancestor_ids, area_ids_within
@@ -187,13 +186,3 @@ def municipality_for_public_page(code: str) -> Area | None:
 
 def public_municipalities() -> list[Area]:
     return list(Area.objects.filter(level=AreaLevel.MUNICIPALITY).order_by("name", "code"))
-
-
-def granted_roles(user: AnyUser) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        RoleGrant.objects.filter(user=user, role__in=(Role.POLICE, Role.MUNICIPALITY)).values_list(
-            "role", flat=True
-        )
-    )
