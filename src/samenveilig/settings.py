@@ -43,8 +43,17 @@ def _secret_from_var(filename: str, make: callable) -> str:  # type: ignore[vali
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        # Written aside and linked into place: two processes starting at once (CI runs two test
+        # suites side by side) both read the one secret that won, never a half-written file.
+        tmp = VAR_DIR / f".{filename}.{os.getpid()}.tmp"
+        tmp.write_text(make())
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
     return path.read_text().strip()
 
 

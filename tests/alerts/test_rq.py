@@ -9,6 +9,7 @@ Deferred tasks (``run_after``: retries, the end of quiet hours, a dead worker's 
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections import Counter
@@ -18,8 +19,10 @@ import pytest
 from tests.alerts.conftest import SEED_SCRIPT, WorkerSite
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-# A database number of its own, emptied before and after: the test never touches db 0.
-REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
+# A database number of its own, emptied before and after: the test never touches db 0. CI runs the
+# SQLite and PostgreSQL suites side by side and gives each its own number.
+REDIS_DB = int(os.environ.get("SAMENVEILIG_TEST_REDIS_DB", "14"))
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 RECIPIENTS = 150
 # django-tasks-rq's own Job class: without it a worker calls the Task object and fails.
 JOB_CLASS = ("--job-class", "django_tasks_rq.Job")
