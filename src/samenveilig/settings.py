@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "samenveilig.training",
     "samenveilig.flags",
     "samenveilig.investigations",
+    "samenveilig.funds",
+    "samenveilig.programme",
 ]
 
 MIDDLEWARE = [
