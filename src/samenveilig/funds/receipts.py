@@ -35,6 +35,7 @@ FORBIDDEN_PDF_NAMES = (
     b"/JS",
     b"/Launch",
     b"/EmbeddedFile",
+    b"/EmbeddedFiles",
     b"/SubmitForm",
     b"/ImportData",
     b"/RichMedia",
