@@ -44,6 +44,26 @@ def _home_municipality(user: Any) -> Any:
     return municipality_of(home.neighbourhood) if home else None
 
 
+# Another page's one-step hand-over (a task's checklist item or closing note, TSK-1): the text
+# travels in the session, never in the URL, and pre-fills the form once.
+PREFILL_SESSION_KEY = "reports.prefill"
+PREFILL_FIELDS = ("description", "location_text", "lat", "lon", "observed_at")
+
+
+def _prefill(request: HttpRequest) -> dict[str, Any]:
+    data = request.session.pop(PREFILL_SESSION_KEY, None)
+    if not isinstance(data, dict):
+        return {}
+    initial = {key: data[key] for key in PREFILL_FIELDS if data.get(key) not in (None, "")}
+    if data.get("category"):
+        category = (
+            categories_for(_home_municipality(request.user)).filter(code=data["category"]).first()
+        )
+        if category is not None:
+            initial["category"] = category.pk
+    return initial
+
+
 def _forms(request: HttpRequest, *, initial: dict[str, Any] | None = None) -> dict[str, Any]:
     bound = request.method == "POST"
     data = request.POST if bound else None
@@ -124,7 +144,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if danger != "no":
             return render(request, "reports/submit/danger.html")
         called = request.GET.get("called_112") == "1"
-        forms = _forms(request, initial={"called_112": called, "happening_now": called})
+        initial = {"called_112": called, "happening_now": called, **_prefill(request)}
+        forms = _forms(request, initial=initial)
         return render(request, "reports/submit/form.html", {**forms, "quality": None})
 
     forms = _forms(request)
