@@ -1011,6 +1011,12 @@ def build_monitor(town: DemoTown) -> None:
     build(town)
 
 
+def build_tasks(town: DemoTown) -> None:
+    from samenveilig.tasks.demo import build_tasks as build
+
+    build(town)
+
+
 BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_areas,
     build_addresses,
@@ -1023,6 +1029,7 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_training,
     build_inquiries,
     build_monitor,
+    build_tasks,
 ]
 
 
