@@ -88,6 +88,7 @@ def child_data() -> None:
     import django
 
     django.setup()
+    from allauth.mfa.models import Authenticator
     from django.utils import timezone
     from shapely.geometry import shape
 
@@ -99,11 +100,13 @@ def child_data() -> None:
     from samenveilig.monitor.models import Audience
     from samenveilig.reports.models import Category
 
+    # Members who log in with a password only; coordinators (TOTP) are not in the member pool.
+    with_totp = Authenticator.objects.values_list("user_id", flat=True)
     members = sorted(
         set(
-            Membership.objects.filter(status=MembershipStatus.VERIFIED).values_list(
-                "user__email", flat=True
-            )
+            Membership.objects.filter(status=MembershipStatus.VERIFIED)
+            .exclude(user_id__in=with_totp)
+            .values_list("user__email", flat=True)
         )
     )
     municipality = Area.objects.get(level=AreaLevel.MUNICIPALITY)
@@ -342,7 +345,7 @@ def markdown(phases: dict[str, Phase], facts: dict, args: argparse.Namespace) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=int, default=10)
+    parser.add_argument("--spawn-rate", type=int, default=4)
     parser.add_argument("--duration", type=int, default=120, help="seconds per phase")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
