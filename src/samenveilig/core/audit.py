@@ -69,6 +69,45 @@ def record(
     return event
 
 
+def record_many(
+    *, actor: Any, events: list[tuple[str, Any, dict[str, Any] | None]]
+) -> list[AuditEvent]:
+    """Append several events ``(action, obj, details)`` of one actor in one go: one chain lock,
+    one read of the tail and one bulk insert, instead of three round trips per event. The rows
+    link to each other exactly as if ``record`` had been called for each in turn.
+
+    Call it inside the action's transaction and as late as possible in it: the chain lock is
+    held until that transaction ends, so work done after it makes every other writer wait.
+    """
+    if not events:
+        return []
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").first()
+        previous_hash = last.hash if last else GENESIS_HASH
+        sequence = last.sequence if last else 0
+        occurred_at = timezone.now().replace(microsecond=0)
+        actor_id = getattr(actor, "pk", None)
+        rows = []
+        for action, obj, details in events:
+            sequence += 1
+            event = AuditEvent(
+                sequence=sequence,
+                occurred_at=occurred_at,
+                actor_id=actor_id,
+                action=action,
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                details=details or {},
+                previous_hash=previous_hash,
+            )
+            event.hash = compute_hash(previous_hash, event)
+            previous_hash = event.hash
+            rows.append(event)
+        AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return rows
+
+
 def _lock_chain() -> None:
     """Serialise writers so two concurrent actions never extend the same tail.
 
