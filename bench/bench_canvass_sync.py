@@ -14,9 +14,12 @@ by session with the CSRF token, through Django's whole middleware stack (``djang
 in process, no network). Then all 500 are sent again, as a phone that never heard the answers
 would: the count must stay 500.
 
-Baseline: the same 500 visits on a twin inquiry stored by calling ``services.visit_record``
-directly (validation, answer set, visit, audit row and the flag-matching task per visit; no HTTP,
-no JSON). Target: the 500 synced in < 10 s with zero duplicates. Not a test.
+Baseline (the path before the batch form, which the endpoint used up to then): the same 500
+visits on a twin inquiry stored one by one by calling ``services.visit_record`` directly
+(validation, answer set, visit, audit row and the flag-matching task per visit, one transaction
+each; no HTTP, no JSON). Also on a twin inquiry: ``services.visits_record_batch`` called directly
+in batches of 50 (the endpoint's path without HTTP). Target: the 500 synced in < 10 s with zero
+duplicates. Not a test.
 """
 
 from __future__ import annotations
@@ -256,6 +259,41 @@ def _baseline(community, coordinator, pair) -> dict:
     }
 
 
+def _batch_service(community, coordinator, pair) -> dict:
+    from samenveilig.inquiries import services
+    from samenveilig.inquiries.models import CanvassVisit
+
+    inquiry, stops = _inquiry(community, coordinator, pair)
+    items = [
+        services.QueuedVisit(
+            idempotency_key=item["idempotency_key"],
+            stop_id=item["stop_id"],
+            answers=item["answers"],
+            questionnaire_id=item["questionnaire_id"],
+            visited_at=dt.datetime.fromisoformat(item["visited_at"]),
+        )
+        for item in _queue(inquiry, stops, "batch")
+    ]
+    per_batch = []
+    counts: dict[str, int] = {}
+    started = time.perf_counter()
+    for start in range(0, len(items), BATCH):
+        t0 = time.perf_counter()
+        results = services.visits_record_batch(
+            actor=pair[0], items=items[start : start + BATCH], language="nl"
+        )
+        per_batch.append(time.perf_counter() - t0)
+        for result in results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+    total = time.perf_counter() - started
+    return {
+        "total_s": total,
+        "per_batch": summary_ms(per_batch),
+        "counts": counts,
+        "stored": CanvassVisit.objects.filter(inquiry=inquiry).count(),
+    }
+
+
 def _send_all(client, items, token: str) -> tuple[float, list[float], dict[str, int]]:
     per_batch = []
     counts: dict[str, int] = {}
@@ -331,6 +369,7 @@ def _run_one(db: str) -> None:
             standard_questionnaire()  # installed once, as on a running deployment
             community, coordinator, pair = _town()
             baseline = _baseline(community, coordinator, pair)
+            direct = _batch_service(community, coordinator, pair)
             http = _bench_http(community, coordinator, pair)
             vendor = connection.vendor
         finally:
@@ -339,7 +378,8 @@ def _run_one(db: str) -> None:
 
                 connections.close_all()
                 pg_drop(PG_NAME)
-    print(f"RESULT {db} { ({'vendor': vendor, 'baseline': baseline, 'http': http})!r}")
+    found = {"vendor": vendor, "baseline": baseline, "direct": direct, "http": http}
+    print(f"RESULT {db} {found!r}")
 
 
 def print_results(db: str, result: dict) -> None:
@@ -348,9 +388,15 @@ def print_results(db: str, result: dict) -> None:
     print("| what | visits | total s | per batch of 50 p50 / p95 ms | results |")
     print("|---|---|---|---|---|")
     print(
-        f"| baseline: `visit_record` called directly | {base['stored']} | "
+        f"| baseline: `visit_record` per visit, called directly | {base['stored']} | "
         f"{base['total_s']:.2f} | (per visit p50 {base['per_visit']['p50']:.1f} / "
         f"p95 {base['per_visit']['p95']:.1f}) | {base['stored']} stored |"
+    )
+    direct = result["direct"]
+    b = direct["per_batch"]
+    print(
+        f"| `visits_record_batch` called directly, batches of 50 | {direct['stored']} | "
+        f"{direct['total_s']:.2f} | {b['p50']:.0f} / {b['p95']:.0f} | {direct['counts']} |"
     )
     b = http["first_batches"]
     print(

@@ -11,8 +11,9 @@
   stored before: nothing stored twice), ``refused`` (the answers break the form — ``errors`` with
   the form's messages per field path, in the user's language — or the item is malformed),
   ``forbidden`` (not a door the user may record) or ``failed`` (an unexpected error; send it
-  again later). Each item is stored in its own transaction, so one bad item never costs the
-  others; the batch as a whole answers 200. A visit made on an older version of the inquiry's
+  again later). Every item is checked on its own and a bad item never costs the others; the
+  good ones are written together (``services.visits_record_batch``); the batch as a whole
+  answers 200. A visit made on an older version of the inquiry's
   questionnaire (same form) is validated against and stored with that version.
 
 Session authentication (``django_auth``); a POST needs the CSRF token as ``X-CSRFToken`` (403
@@ -23,13 +24,10 @@ Errors are ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -37,23 +35,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from ninja.security import django_auth
 
-from samenveilig.inquiries import permissions, services
-from samenveilig.inquiries.models import CanvassAddress, CanvassVisit
+from samenveilig.inquiries import services
 from samenveilig.inquiries.views_canvass import (
     canvassable_route,
     outcome_labels,
-    questionnaire_for,
     route_doors,
     route_url,
     user_language,
 )
-from samenveilig.questionnaires.models import Questionnaire
-from samenveilig.questionnaires.services import (
-    AnswerValidationError,
-    IdempotencyConflict,
-)
-
-logger = logging.getLogger(__name__)
 
 router = Router(tags=["inquiries"])
 
@@ -275,148 +264,6 @@ def _schema_errors(exc: pydantic.ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def _forbidden() -> str:
-    return _("You cannot record a visit at this address: it is not on a route you walk.")
-
-
-@dataclass
-class _Stored:
-    visit_id: int
-    stop_id: int
-    visited_by_id: int | None
-
-
-class _Batch:
-    """One sync request: the doors, stored keys, permissions and questionnaire versions are read
-    once per batch, not once per item (a phone sends up to ``MAX_BATCH`` visits of one or two
-    routes). ``services.visit_record`` still checks everything again inside its transaction."""
-
-    def __init__(self, user: Any, items: list[VisitIn | None], language: str) -> None:
-        self.user = user
-        self.language = language
-        valid = [item for item in items if item is not None]
-        self.stops = CanvassAddress.objects.select_related(
-            "inquiry__questionnaire", "route__inquiry"
-        ).in_bulk({item.stop_id for item in valid})
-        self.stored: dict[str, _Stored] = {
-            key: _Stored(visit_id, stop_id, visited_by_id)
-            for key, visit_id, stop_id, visited_by_id in CanvassVisit.objects.filter(
-                answer_set__idempotency_key__in={item.idempotency_key for item in valid}
-            ).values_list("answer_set__idempotency_key", "pk", "stop_id", "visited_by_id")
-        }
-        self._allowed: dict[tuple[str, int], bool] = {}
-        self._versions: dict[tuple[int, int | None], Questionnaire | None] = {}
-
-    def may_record(self, stop: CanvassAddress) -> bool:
-        if stop.is_victim or stop.route is None:
-            key = ("victim", stop.inquiry_id)
-            if key not in self._allowed:
-                self._allowed[key] = permissions.user_can_visit_victim(self.user, stop.inquiry)
-        else:
-            key = ("route", stop.route_id)
-            if key not in self._allowed:
-                self._allowed[key] = permissions.user_can_canvass_route(self.user, stop.route)
-        return self._allowed[key]
-
-    def questionnaire(self, stop: CanvassAddress, questionnaire_id: int | None) -> Any:
-        key = (stop.inquiry_id, questionnaire_id)
-        if key not in self._versions:
-            self._versions[key] = questionnaire_for(stop.inquiry, questionnaire_id)
-        return self._versions[key]
-
-    def sync(self, index: int, raw: Any, item: VisitIn | None, problem: Any) -> dict:
-        if item is None:
-            raw_key = raw.get("idempotency_key") if isinstance(raw, dict) else None
-            raw_stop = raw.get("stop_id") if isinstance(raw, dict) else None
-            return _result(
-                index,
-                raw_key[:100] if isinstance(raw_key, str) else "",
-                raw_stop if isinstance(raw_stop, int) and not isinstance(raw_stop, bool) else None,
-                REFUSED,
-                detail=_("This item is not a visit the server can read."),
-                errors=problem,
-            )
-        key, stop_id = item.idempotency_key, item.stop_id
-        stop = self.stops.get(stop_id)
-        stored = self.stored.get(key)
-        if stored is not None:
-            if stored.stop_id != stop_id:
-                return _result(
-                    index,
-                    key,
-                    stop_id,
-                    REFUSED,
-                    detail=_("This key was already used for another address; save the door again."),
-                    errors=[{"field": "idempotency_key", "message": _("Already used.")}],
-                )
-            # Stored before: for its canvasser (even if the route changed hands since) and for
-            # whoever may record at this door now (the partner's phone).
-            if stored.visited_by_id == self.user.pk or (stop is not None and self.may_record(stop)):
-                return _result(index, key, stop_id, ALREADY_STORED, visit_id=stored.visit_id)
-            return _result(index, key, stop_id, FORBIDDEN, detail=_forbidden())
-        if stop is None or not self.may_record(stop):
-            return _result(index, key, stop_id, FORBIDDEN, detail=_forbidden())
-        questionnaire = self.questionnaire(stop, item.questionnaire_id)
-        if questionnaire is None:
-            return _result(
-                index,
-                key,
-                stop_id,
-                REFUSED,
-                detail=_("These answers belong to another questionnaire."),
-                errors=[
-                    {"field": "questionnaire_id", "message": _("Unknown questionnaire version.")}
-                ],
-            )
-        visited_at = item.visited_at
-        if visited_at is not None and timezone.is_naive(visited_at):
-            visited_at = timezone.make_aware(visited_at)
-        try:
-            with transaction.atomic():
-                visit = services.visit_record(
-                    actor=self.user,
-                    stop=stop,
-                    answers=item.answers,
-                    idempotency_key=key,
-                    visited_at=visited_at,
-                    language=self.language,
-                    questionnaire=questionnaire,
-                )
-        except AnswerValidationError as invalid:
-            return _result(
-                index,
-                key,
-                stop_id,
-                REFUSED,
-                detail=_("The answers were not stored: correct the answers marked."),
-                errors=[{"field": f, "message": m} for f, m in invalid.errors.items()],
-            )
-        except (services.InquiryActionError, IdempotencyConflict):
-            return _result(
-                index,
-                key,
-                stop_id,
-                REFUSED,
-                detail=_("This key was already used for other answers; save the door form again."),
-                errors=[{"field": "idempotency_key", "message": _("Already used.")}],
-            )
-        except PermissionDenied:
-            return _result(index, key, stop_id, FORBIDDEN, detail=_forbidden())
-        except Exception as exc:  # one broken item must not cost the batch; the phone resends it
-            # The type only: a message or traceback could carry the answers (personal data).
-            logger.error(
-                "canvass sync item failed",
-                extra={"stop_id": stop_id, "error": type(exc).__name__},
-            )
-            return _result(
-                index, key, stop_id, FAILED, detail=_("The server could not store this visit now.")
-            )
-        # A raced duplicate (another request stored the key first) is answered with that row.
-        status = STORED if visit.visited_by_id == self.user.pk else ALREADY_STORED
-        self.stored[key] = _Stored(visit.pk, visit.stop_id, visit.visited_by_id)
-        return _result(index, key, stop_id, status, visit_id=visit.pk)
-
-
 @router.post(
     "/visits/sync",
     auth=django_auth,
@@ -425,17 +272,56 @@ class _Batch:
     summary="Store a batch of queued canvass visits, once per idempotency key",
 )
 def visits_sync(request: HttpRequest, payload: SyncIn) -> Any:
-    parsed: list[tuple[VisitIn | None, Any]] = []
-    for raw in payload.visits:
+    results: list[dict | None] = []
+    queued: list[services.QueuedVisit] = []
+    for index, raw in enumerate(payload.visits):
         try:
-            parsed.append((VisitIn.model_validate(raw), None))
+            item = VisitIn.model_validate(raw)
         except pydantic.ValidationError as exc:
-            parsed.append((None, _schema_errors(exc)))
-    batch = _Batch(request.user, [item for item, _problem in parsed], user_language())
-    results = [
-        batch.sync(index, raw, item, problem)
-        for index, (raw, (item, problem)) in enumerate(zip(payload.visits, parsed, strict=True))
-    ]
+            raw_key = raw.get("idempotency_key") if isinstance(raw, dict) else None
+            raw_stop = raw.get("stop_id") if isinstance(raw, dict) else None
+            results.append(
+                _result(
+                    index,
+                    raw_key[:100] if isinstance(raw_key, str) else "",
+                    raw_stop
+                    if isinstance(raw_stop, int) and not isinstance(raw_stop, bool)
+                    else None,
+                    REFUSED,
+                    detail=_("This item is not a visit the server can read."),
+                    errors=_schema_errors(exc),
+                )
+            )
+            continue
+        visited_at = item.visited_at
+        if visited_at is not None and timezone.is_naive(visited_at):
+            visited_at = timezone.make_aware(visited_at)
+        queued.append(
+            services.QueuedVisit(
+                idempotency_key=item.idempotency_key,
+                stop_id=item.stop_id,
+                answers=item.answers,
+                questionnaire_id=item.questionnaire_id,
+                visited_at=visited_at,
+            )
+        )
+        results.append(None)
+    outcomes = iter(
+        services.visits_record_batch(actor=request.user, items=queued, language=user_language())
+    )
+    queued_items = iter(queued)
+    for index, result in enumerate(results):
+        if result is None:
+            outcome, visit = next(outcomes), next(queued_items)
+            results[index] = _result(
+                index,
+                visit.idempotency_key,
+                visit.stop_id,
+                outcome.status,
+                visit_id=outcome.visit_id,
+                detail=outcome.detail,
+                errors=[{"field": f, "message": m} for f, m in (outcome.errors or {}).items()],
+            )
     counts = {status: 0 for status in (STORED, ALREADY_STORED, REFUSED, FORBIDDEN, FAILED)}
     for result in results:
         counts[result["status"]] += 1

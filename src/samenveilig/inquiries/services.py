@@ -4,13 +4,14 @@ state change, no personal data in the audit details."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samenveilig.areas import spatial
@@ -38,12 +39,18 @@ from samenveilig.inquiries.models import (
 )
 from samenveilig.inquiries.routes import build_routes
 from samenveilig.inquiries.selectors import doors_within
-from samenveilig.questionnaires.models import Questionnaire
+from samenveilig.questionnaires.models import AnswerSet, Questionnaire
 from samenveilig.questionnaires.services import (
+    IDEMPOTENCY_KEY_RE,
     SHIPPED_FORMS,
+    AnswerValidationError,
+    IdempotencyConflict,
     answers_submit,
     questionnaire_install,
 )
+from samenveilig.questionnaires.validation import validate_answers
+
+logger = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 STANDARD_FORM_ID = "buurtonderzoek"
@@ -538,3 +545,331 @@ def visit_record(
             raise
         return found
     return visit
+
+
+# --- Batch of visits from the offline queue (INQ-5) ---------------------------------------------
+
+VISIT_STORED = "stored"
+VISIT_ALREADY_STORED = "already_stored"
+VISIT_REFUSED = "refused"
+VISIT_FORBIDDEN = "forbidden"
+VISIT_FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class QueuedVisit:
+    """One visit as the phone queued it."""
+
+    idempotency_key: str
+    stop_id: int
+    answers: Any
+    questionnaire_id: int | None = None
+    visited_at: dt.datetime | None = None
+
+
+@dataclass
+class QueuedVisitResult:
+    """What became of one queued visit. ``errors`` maps an answer's path (or ``__all__``,
+    ``idempotency_key``, ``questionnaire_id``) to a message in the user's language."""
+
+    status: str
+    visit_id: int | None = None
+    detail: str = ""
+    errors: dict[str, str] | None = None
+
+
+def _forbidden_visit() -> QueuedVisitResult:
+    return QueuedVisitResult(
+        VISIT_FORBIDDEN,
+        detail=_("You cannot record a visit at this address: it is not on a route you walk."),
+    )
+
+
+def _key_used() -> QueuedVisitResult:
+    return QueuedVisitResult(
+        VISIT_REFUSED,
+        detail=_("This key was already used for other answers; save the door form again."),
+        errors={"idempotency_key": _("Already used.")},
+    )
+
+
+def _key_used_elsewhere() -> QueuedVisitResult:
+    return QueuedVisitResult(
+        VISIT_REFUSED,
+        detail=_("This key was already used for another address; save the door again."),
+        errors={"idempotency_key": _("Already used.")},
+    )
+
+
+def _other_form() -> QueuedVisitResult:
+    return QueuedVisitResult(
+        VISIT_REFUSED,
+        detail=_("These answers belong to another questionnaire."),
+        errors={"questionnaire_id": _("Unknown questionnaire version.")},
+    )
+
+
+@dataclass
+class _StoredKey:
+    questionnaire_id: int
+    visit_id: int | None
+    stop_id: int | None
+    visited_by_id: int | None
+
+
+@dataclass
+class _Pending:
+    index: int
+    stop: CanvassAddress
+    answer_set: Any
+    visit: CanvassVisit
+
+
+class _VisitBatch:
+    """The reads of one batch, done once: the doors with their inquiry, route and questionnaire;
+    the keys already stored; the older questionnaire versions asked for; and the permission of
+    the actor per route (a phone sends the visits of one or two routes)."""
+
+    def __init__(self, actor: Any, items: list[QueuedVisit]) -> None:
+        self.actor = actor
+        self.stops: dict[int, CanvassAddress] = CanvassAddress.objects.select_related(
+            "inquiry__questionnaire", "inquiry__community", "route"
+        ).in_bulk({item.stop_id for item in items})
+        for stop in self.stops.values():
+            if stop.route is not None:
+                stop.route.inquiry = stop.inquiry  # one inquiry object per door, no extra reads
+        self.keys: dict[str, _StoredKey] = {}
+        rows = AnswerSet.objects.filter(
+            idempotency_key__in={item.idempotency_key for item in items}
+        ).values_list(
+            "idempotency_key",
+            "questionnaire_id",
+            "canvass_visit__id",
+            "canvass_visit__stop_id",
+            "canvass_visit__visited_by_id",
+        )
+        for key, questionnaire_id, visit_id, stop_id, visited_by_id in rows:
+            self.keys[key] = _StoredKey(questionnaire_id, visit_id, stop_id, visited_by_id)
+        own = {stop.inquiry.questionnaire_id for stop in self.stops.values()}
+        wanted = {i.questionnaire_id for i in items if i.questionnaire_id is not None} - own
+        self.versions: dict[int, Questionnaire] = (
+            Questionnaire.objects.in_bulk(wanted) if wanted else {}
+        )
+        for stop in self.stops.values():
+            self.versions[stop.inquiry.questionnaire_id] = stop.inquiry.questionnaire
+        self._allowed: dict[tuple[str, int], bool] = {}
+
+    def may_record(self, stop: CanvassAddress) -> bool:
+        if stop.is_victim or stop.route is None:
+            key = ("victim", stop.inquiry_id)
+            if key not in self._allowed:
+                self._allowed[key] = permissions.user_can_visit_victim(self.actor, stop.inquiry)
+        else:
+            key = ("route", stop.route_id)
+            if key not in self._allowed:
+                self._allowed[key] = permissions.user_can_canvass_route(self.actor, stop.route)
+        return self._allowed[key]
+
+    def questionnaire(self, inquiry: Inquiry, questionnaire_id: int | None) -> Any:
+        """The version the visit was made on: the inquiry's own, or another version of the same
+        form for the whole deployment or the inquiry's group; ``None`` for anything else."""
+        own = inquiry.questionnaire
+        if questionnaire_id is None or questionnaire_id == own.pk:
+            return own
+        found = self.versions.get(questionnaire_id)
+        if found is None or found.form_id != own.form_id:
+            return None
+        if found.community_id not in (None, inquiry.community_id):
+            return None
+        return found
+
+
+def visits_record_batch(
+    *, actor: Any, items: list[QueuedVisit], language: str = "nl"
+) -> list[QueuedVisitResult]:
+    """Store a batch of queued doorstep visits (INQ-5), once per idempotency key, and say per
+    visit, in the order given, what became of it.
+
+    Every visit is checked on its own exactly as ``visit_record`` checks it — the actor walks the
+    door's route (the victim's door: manages the inquiry), the questionnaire version belongs to
+    the inquiry's form, the answers pass the questionnaire engine's authoritative validation —
+    and a visit that fails gets its own result with the form's messages in ``language``; the
+    others are stored. What ``visit_record`` reads per visit is read here once per batch, and the
+    answer sets, visits and audit rows are written with one bulk insert each.
+
+    Transactions: the good visits of a batch are written in ONE transaction, not one each. On
+    PostgreSQL a commit (a WAL flush) and the audit chain's lock with its read of the tail are
+    what a visit costs most; per batch they are paid once. It costs no visit its independence:
+    every check that can refuse a visit runs before the transaction, so the transaction holds
+    only visits that were found good. If it fails anyway — another request stored one of the
+    keys between our read and our insert, or the database refused a row — it rolls back whole
+    and every visit of it is stored again through ``visit_record`` in a transaction of its own,
+    so one bad row still costs only itself and a raced key is answered with the stored visit.
+    """
+    with translation.override(language):
+        return _record_batch(actor, items, language)
+
+
+def _record_batch(actor: Any, items: list[QueuedVisit], language: str) -> list[QueuedVisitResult]:
+    now = timezone.now()
+    batch = _VisitBatch(actor, items)
+    results: list[QueuedVisitResult | None] = [None] * len(items)
+    pending: list[_Pending] = []
+    first_in_batch: dict[str, int] = {}  # key -> index of the item that stores it
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for index, item in enumerate(items):
+        key = item.idempotency_key
+        stop = batch.stops.get(item.stop_id)
+        if not IDEMPOTENCY_KEY_RE.match(key or ""):
+            results[index] = QueuedVisitResult(
+                VISIT_REFUSED,
+                detail=_("This item is not a visit the server can read."),
+                errors={"idempotency_key": _("Invalid idempotency key.")},
+            )
+            continue
+        stored = batch.keys.get(key)
+        if stored is not None:
+            if stored.visit_id is None:  # the key belongs to answers of another kind
+                results[index] = _key_used()
+            elif stored.stop_id != item.stop_id:
+                results[index] = _key_used_elsewhere()
+            # Stored before: for its canvasser (even if the route changed hands since) and for
+            # whoever may record at this door now (the partner's phone).
+            elif stored.visited_by_id == getattr(actor, "pk", None) or (
+                stop is not None and batch.may_record(stop)
+            ):
+                results[index] = QueuedVisitResult(VISIT_ALREADY_STORED, visit_id=stored.visit_id)
+            else:
+                results[index] = _forbidden_visit()
+            continue
+        if key in first_in_batch:  # sent twice in one batch: answered after the first is stored
+            continue
+        if stop is None or not batch.may_record(stop):
+            results[index] = _forbidden_visit()
+            continue
+        questionnaire = batch.questionnaire(stop.inquiry, item.questionnaire_id)
+        if questionnaire is None:
+            results[index] = _other_form()
+            continue
+        checked = validate_answers(questionnaire.form, item.answers, language=language)
+        if not checked.is_valid:
+            results[index] = QueuedVisitResult(
+                VISIT_REFUSED,
+                detail=_("The answers were not stored: correct the answers marked."),
+                errors=dict(checked.errors),
+            )
+            continue
+        visited_at = item.visited_at
+        when = visited_at if visited_at is not None and visited_at <= now else now
+        answer_set = AnswerSet(
+            questionnaire=questionnaire,
+            answers=checked.cleaned,
+            submitted_by=user,
+            submitted_at=when,
+            idempotency_key=key,
+        )
+        visit = CanvassVisit(
+            inquiry=stop.inquiry,
+            stop=stop,
+            visited_by=user,
+            visited_at=when,
+            **visit_flags(checked.cleaned),
+        )
+        first_in_batch[key] = index
+        pending.append(_Pending(index, stop, answer_set, visit))
+
+    if pending:
+        try:
+            _write_batch(actor, pending)
+        except Exception:  # a raced key or a refused row: each visit again on its own
+            for entry in pending:
+                item = items[entry.index]
+                results[entry.index] = _record_one(
+                    actor, entry.stop, item, entry.answer_set.questionnaire, language
+                )
+        else:
+            for entry in pending:
+                results[entry.index] = QueuedVisitResult(VISIT_STORED, visit_id=entry.visit.pk)
+
+    for index, item in enumerate(items):
+        if results[index] is None:  # a repeat of a key stored earlier in this batch
+            first = results[first_in_batch[item.idempotency_key]]
+            assert first is not None
+            if first.status in (VISIT_STORED, VISIT_ALREADY_STORED):
+                if items[first_in_batch[item.idempotency_key]].stop_id != item.stop_id:
+                    results[index] = _key_used_elsewhere()
+                else:
+                    results[index] = QueuedVisitResult(
+                        VISIT_ALREADY_STORED, visit_id=first.visit_id
+                    )
+            else:
+                results[index] = first
+    answered = [result for result in results if result is not None]
+    assert len(answered) == len(items)
+    return answered
+
+
+def _write_batch(actor: Any, pending: list[_Pending]) -> None:
+    with transaction.atomic():
+        answer_sets = AnswerSet.objects.bulk_create([entry.answer_set for entry in pending])
+        for entry, answer_set in zip(pending, answer_sets, strict=True):
+            entry.visit.answer_set = answer_set
+        CanvassVisit.objects.bulk_create([entry.visit for entry in pending])
+        # Last, so the chain's lock is held only for the tail read, one insert and the commit.
+        audit.record_many(
+            actor=actor,
+            events=[
+                (
+                    "inquiry.visit",
+                    entry.stop.inquiry,
+                    {"stop_id": entry.stop.pk, "outcome": entry.visit.outcome},
+                )
+                for entry in pending
+            ],
+        )
+        for entry in pending:
+            match_after_commit("visit", entry.visit.pk)
+
+
+def _record_one(
+    actor: Any, stop: CanvassAddress, item: QueuedVisit, questionnaire: Any, language: str
+) -> QueuedVisitResult:
+    """One visit through ``visit_record`` in its own transaction (the batch's fallback)."""
+    try:
+        with transaction.atomic():
+            visit = visit_record(
+                actor=actor,
+                stop=stop,
+                answers=item.answers,
+                idempotency_key=item.idempotency_key,
+                visited_at=item.visited_at,
+                language=language,
+                questionnaire=questionnaire,
+            )
+    except AnswerValidationError as invalid:
+        return QueuedVisitResult(
+            VISIT_REFUSED,
+            detail=_("The answers were not stored: correct the answers marked."),
+            errors=dict(invalid.errors),
+        )
+    except IdempotencyConflict:
+        return _key_used()
+    except InquiryActionError:
+        return _key_used_elsewhere()
+    except PermissionDenied:
+        return _forbidden_visit()
+    except Exception as exc:  # one broken visit must not cost the batch; the phone resends it
+        # The type only: a message or traceback could carry the answers (personal data).
+        logger.error(
+            "canvass sync item failed", extra={"stop_id": stop.pk, "error": type(exc).__name__}
+        )
+        return QueuedVisitResult(
+            VISIT_FAILED, detail=_("The server could not store this visit now.")
+        )
+    # A raced duplicate (another request stored the key first) is answered with that row.
+    status = (
+        VISIT_STORED
+        if visit.visited_by_id == getattr(actor, "pk", None)
+        else (VISIT_ALREADY_STORED)
+    )
+    return QueuedVisitResult(status, visit_id=visit.pk)
