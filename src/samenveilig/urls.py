@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from samenveilig.accounts import views as account_views
 from samenveilig.api.root import api
+from samenveilig.core import readiness
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -27,5 +28,6 @@ urlpatterns = [
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
+    path("ready", readiness.ready, name="ready"),
     path("admin/", admin.site.urls),
 ]
