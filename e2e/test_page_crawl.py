@@ -20,6 +20,7 @@ from e2e.axe import assert_accessible
 from e2e.places import proefstad
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole, MembershipStatus
+from samenveilig.funds import services as fund_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +43,7 @@ def small_town():
     admin = UserFactory(is_staff=True, is_superuser=True)
     for user in (coordinator, police, municipality, privacy, admin):
         enrol_totp(user)
+    fund_services.fund_open(actor=coordinator, community=community)
     return {
         "resident": UserFactory(),
         "member": member,
@@ -73,17 +75,32 @@ PAGES_FOR_EVERYONE = [
     "/areas/lookup/",
     "/signalementen/",
     "/signalementen/instellingen/",
+    "/potten/",
+    "/potten/waakzaam-centrum/openbaar/",
+    "/programma/",
 ]
 ALERT_SENDER_PAGES = [
     "/signalementen/nieuw/",
     "/signalementen/verzonden/",
     "/signalementen/goedkeuren/",
 ]
+FUND_PAGES = ["/potten/waakzaam-centrum/", "/potten/waakzaam-centrum/inkomsten/"]
 EXTRA_PAGES = {
     "police": ALERT_SENDER_PAGES,
-    "coordinator": ["/communities/waakzaam-centrum/members/"],
+    "member": ["/potten/waakzaam-centrum/", "/potten/waakzaam-centrum/declaraties/nieuw/"],
+    "coordinator": [
+        "/communities/waakzaam-centrum/members/",
+        *FUND_PAGES,
+        "/potten/waakzaam-centrum/declaraties/nieuw/",
+        "/programma/waakzaam-centrum/",
+    ],
     "admin": ["/communities/waakzaam-centrum/members/", "/communities/new/"],
-    "municipality": ["/communities/new/"],
+    "municipality": [
+        "/communities/new/",
+        *FUND_PAGES,
+        "/programma/waakzaam-centrum/",
+        "/programma/checklijsten/",
+    ],
 }
 
 
