@@ -278,3 +278,63 @@ def test_the_reads_do_not_grow_with_the_batch(scene, doors):
         visits_record_batch(actor=anna, items=large)
     assert CanvassVisit.objects.count() == len(doors[:8]) >= 6
     assert len(six.captured_queries) == len(two.captured_queries) <= 12
+
+
+def photo_version(current):
+    """A newer version of the inquiry's form with an optional photo of the door."""
+    from samenveilig.questionnaires.models import Questionnaire
+
+    definition = dict(current.definition)
+    definition["children"] = [
+        *current.definition["children"],
+        {"kind": "question", "type": "image", "name": "door_photo", "row": 999, "labels": {}},
+    ]
+    definition["version"] = "2099010101"
+    return Questionnaire.objects.create(
+        name=current.name,
+        form_id=current.form_id,
+        version="2099010101",
+        definition=definition,
+        is_active=False,
+    )
+
+
+def test_a_photo_answer_is_the_canvassers_own_upload_used_once(
+    scene, inquiry, doors, settings, tmp_path
+):
+    from samenveilig.questionnaires.images import answer_image_upload
+    from tests.reports.intake.test_photos import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    anna, bram = scene.canvassers[0], scene.canvassers[1]
+    version = photo_version(inquiry.questionnaire)
+    mine = answer_image_upload(
+        actor=anna, questionnaire=version, question="door_photo", upload=jpeg_with_gps()
+    )
+    theirs = answer_image_upload(
+        actor=bram, questionnaire=version, question="door_photo", upload=jpeg_with_gps()
+    )
+
+    def with_photo(stop, key, reference):
+        return queued(
+            stop, key, {**not_home(), "door_photo": reference}, questionnaire_id=version.pk
+        )
+
+    results = visits_record_batch(
+        actor=anna,
+        items=[
+            with_photo(doors[0], "bat-photo-0001", mine.reference),
+            with_photo(doors[1], "bat-photo-0002", mine.reference),  # the same photo again
+            with_photo(doors[2], "bat-photo-0003", theirs.reference),  # Bram's photo
+            with_photo(doors[3], "bat-photo-0004", "a-file-name.jpg"),
+        ],
+        language="en",
+    )
+    assert statuses(results) == ["stored", "refused", "refused", "refused"]
+    assert results[1].errors == {"door_photo": "This photo was not found; add it again."}
+    assert results[2].errors == {"door_photo": "This photo was not found; add it again."}
+    assert results[3].errors == {"door_photo": "This answer has the wrong form."}
+    visit = CanvassVisit.objects.get()
+    mine.refresh_from_db()
+    assert mine.answer_set == visit.answer_set
+    assert visit.answer_set.answers["door_photo"] == mine.reference

@@ -39,6 +39,7 @@ from samenveilig.inquiries.models import (
 )
 from samenveilig.inquiries.routes import build_routes
 from samenveilig.inquiries.selectors import doors_within
+from samenveilig.questionnaires.images import images_attach, images_check
 from samenveilig.questionnaires.models import AnswerSet, Questionnaire
 from samenveilig.questionnaires.services import (
     IDEMPOTENCY_KEY_RE,
@@ -623,6 +624,7 @@ class _Pending:
     stop: CanvassAddress
     answer_set: Any
     visit: CanvassVisit
+    image_ids: list[int]
 
 
 class _VisitBatch:
@@ -716,6 +718,7 @@ def _record_batch(actor: Any, items: list[QueuedVisit], language: str) -> list[Q
     results: list[QueuedVisitResult | None] = [None] * len(items)
     pending: list[_Pending] = []
     first_in_batch: dict[str, int] = {}  # key -> index of the item that stores it
+    claimed: set[int] = set()  # photos used by visits of this batch
     user = actor if getattr(actor, "is_authenticated", False) else None
     for index, item in enumerate(items):
         key = item.idempotency_key
@@ -752,13 +755,20 @@ def _record_batch(actor: Any, items: list[QueuedVisit], language: str) -> list[Q
             results[index] = _other_form()
             continue
         checked = validate_answers(questionnaire.form, item.answers, language=language)
-        if not checked.is_valid:
+        errors = dict(checked.errors)
+        image_ids: list[int] = []
+        if not errors:  # photos answering image questions: the actor's own uploads, unused
+            image_ids, errors = images_check(
+                actor=actor, questionnaire=questionnaire, cleaned=checked.cleaned, taken=claimed
+            )
+        if errors:
             results[index] = QueuedVisitResult(
                 VISIT_REFUSED,
                 detail=_("The answers were not stored: correct the answers marked."),
-                errors=dict(checked.errors),
+                errors=errors,
             )
             continue
+        claimed.update(image_ids)
         visited_at = item.visited_at
         when = visited_at if visited_at is not None and visited_at <= now else now
         answer_set = AnswerSet(
@@ -776,7 +786,7 @@ def _record_batch(actor: Any, items: list[QueuedVisit], language: str) -> list[Q
             **visit_flags(checked.cleaned),
         )
         first_in_batch[key] = index
-        pending.append(_Pending(index, stop, answer_set, visit))
+        pending.append(_Pending(index, stop, answer_set, visit, image_ids))
 
     if pending:
         try:
@@ -814,6 +824,7 @@ def _write_batch(actor: Any, pending: list[_Pending]) -> None:
         answer_sets = AnswerSet.objects.bulk_create([entry.answer_set for entry in pending])
         for entry, answer_set in zip(pending, answer_sets, strict=True):
             entry.visit.answer_set = answer_set
+            images_attach(answer_set.pk, entry.image_ids)
         CanvassVisit.objects.bulk_create([entry.visit for entry in pending])
         # Last, so the chain's lock is held only for the tail read, one insert and the commit.
         audit.record_many(

@@ -107,3 +107,34 @@ class AnswerSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire} #{self.pk}"
+
+
+class AnswerImage(models.Model):
+    """A photo given as the answer to an ``image`` question. Uploaded before the answers are
+    submitted (the answer is then the photo's ``reference``) and tied to the answer set that
+    uses it when that is stored. Re-encoded on upload by the report photo service, so no EXIF
+    (GPS position included) reaches storage."""
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="images"
+    )
+    question = models.CharField(_("question"), max_length=100)
+    image = models.ImageField(_("photo"), upload_to="answers/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    answer_set = models.ForeignKey(
+        AnswerSet, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+
+    class Meta:
+        verbose_name = _("answer photo")
+        verbose_name_plural = _("answer photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -11,11 +11,12 @@ from typing import Any, BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samenveilig.core.audit import record
 from samenveilig.questionnaires.exports import answers_csv, answers_xlsx
+from samenveilig.questionnaires.images import AnswerImageError, images_attach, images_check
 from samenveilig.questionnaires.models import AnswerSet, Questionnaire
 from samenveilig.questionnaires.permissions import (
     COMMUNITY_FORM_IDS,
@@ -241,18 +242,28 @@ def answers_submit(
     result = validate_answers(questionnaire.form, answers, language=language)
     if not result.is_valid:
         raise AnswerValidationError(result.errors)
+    with translation.override(language):
+        image_ids, image_errors = images_check(
+            actor=actor, questionnaire=questionnaire, cleaned=result.cleaned
+        )
+    if image_errors:
+        raise AnswerValidationError(image_errors)
     user = actor if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
     when = submitted_at if submitted_at is not None and submitted_at <= now else now
     try:
         with transaction.atomic():
-            return AnswerSet.objects.create(
+            answer_set = AnswerSet.objects.create(
                 questionnaire=questionnaire,
                 answers=result.cleaned,
                 submitted_by=user,
                 submitted_at=when,
                 idempotency_key=idempotency_key,
             )
+            images_attach(answer_set.pk, image_ids)
+            return answer_set
+    except AnswerImageError as taken:  # another answer set took a photo in the meantime
+        raise AnswerValidationError({"__all__": taken.message}) from taken
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its row.
         found = _existing(questionnaire, idempotency_key)

@@ -38,6 +38,9 @@ _TIME_RE = re.compile(
     r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?([+-][0-9]{2}:?[0-9]{2}|Z)?\Z"
 )
 _WHOLE_RE = re.compile(r"[0-9]+\Z")
+# The answer to an image question: the reference of a photo uploaded before (images.py), which
+# answers_submit checks against the stored photos.
+IMAGE_REFERENCE_RE = re.compile(r"^img-[0-9a-f]{32}\Z")
 
 
 @dataclass
@@ -247,6 +250,10 @@ class _Validator:
             return text, ""
         if kind == "geopoint":
             return _geopoint(text)
+        if kind == "image":
+            if not IMAGE_REFERENCE_RE.match(text):
+                return None, _("This answer has the wrong form.")
+            return text, ""
         if kind == "acknowledge":
             if text.upper() not in ("OK", "1", "TRUE", "YES"):
                 return None, _("This answer has the wrong form.")
