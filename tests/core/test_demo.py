@@ -551,3 +551,34 @@ def test_demo_alerts_reach_the_demo_member_and_tell_a_story(demo_loaded):
     )
     assert alerts["vehicle"].status == AlertStatus.PENDING_APPROVAL
     assert Report.objects.filter(related_alert_id=alerts["warning"].pk).count() == 1
+
+
+def test_demo_fund_and_programme(demo_loaded):
+    from samenveilig.funds.models import ClaimStatus, Fund
+    from samenveilig.funds.selectors import transparency
+    from samenveilig.programme.models import CommunityProgramme, CycleStep, Evaluation
+
+    fund = Fund.objects.get()
+    assert fund.community.slug == "buurtpreventie-binnenstad"
+    assert fund.treasurer.email == demo.demo_email("lid")
+    assert sorted(fund.claims.values_list("status", flat=True)) == [
+        ClaimStatus.PAID,
+        ClaimStatus.SUBMITTED,
+    ]
+    totals = transparency(fund)
+    assert totals.balance_cents > 0 and totals.waiting_claims == 1
+    assert [row.category for row in totals.income] == ["municipal_grant", "own_contributions"]
+
+    programmes = {
+        p.community.slug: p for p in CommunityProgramme.objects.select_related("community")
+    }
+    binnenstad = programmes["buurtpreventie-binnenstad"]
+    assert (binnenstad.in_cycle, binnenstad.cycle_number, binnenstad.step) == (
+        True,
+        2,
+        CycleStep.ANALYSE,
+    )
+    evaluation = Evaluation.objects.get()
+    assert evaluation.programme == binnenstad and evaluation.figures["respondents"] >= 0
+    others = [p for slug, p in programmes.items() if slug != "buurtpreventie-binnenstad"]
+    assert len(others) == 3 and all(not p.in_cycle and p.ticks.exists() for p in others)

@@ -1017,6 +1017,18 @@ def build_tasks(town: DemoTown) -> None:
     build(town)
 
 
+def build_funds(town: DemoTown) -> None:
+    from samenveilig.core.demo_funds import build_funds as build
+
+    build(town)
+
+
+def build_programme(town: DemoTown) -> None:
+    from samenveilig.core.demo_programme import build_programme as build
+
+    build(town)
+
+
 BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_areas,
     build_addresses,
@@ -1030,6 +1042,8 @@ BUILD_STEPS: list[Callable[[DemoTown], None]] = [
     build_inquiries,
     build_monitor,
     build_tasks,
+    build_funds,
+    build_programme,
 ]
 
 
