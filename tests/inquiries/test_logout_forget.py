@@ -10,12 +10,20 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.inquiries.test_canvass import as_user
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "inquiries/canvass-forget.js"
+
+
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """The requests here activate the visitor's language; leave the tests after these as found."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def loads_forget_script(response) -> bool:

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samenveilig.areas.models import Address
 from samenveilig.core.models import AuditEvent
@@ -34,6 +34,14 @@ from tests.inquiries.conftest import CENTRE
 from tests.training.conftest import certify, expire
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The assertions quote English messages: do not depend on the language an earlier test
+    left active."""
+    with translation.override("en"):
+        yield
 
 
 def start(scene, actor=None, **overrides):
