@@ -11,19 +11,18 @@ import hashlib
 import io
 import json
 import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
+from samenveilig.core import uploads
 from samenveilig.questionnaires.expressions import ExpressionError, check_references
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_REPEAT_COUNT = 50
-XLSX_MAGIC = b"PK\x03\x04"
 
 FIELD_TYPES = frozenset(
     {
@@ -185,22 +184,18 @@ def text_in(texts: dict[str, str], language: str, fallback: str = "") -> str:
 
 
 def _check_container(data: bytes) -> None:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise XLSFormError(
-            [Problem("file", 0, _("The file is larger than %(mb)s MB.") % {"mb": 5})]
-        )
-    if not data.startswith(XLSX_MAGIC):
-        raise XLSFormError([Problem("file", 0, _("This is not an .xlsx workbook."))])
+    """By content and size, with the shared upload service (``core.uploads``)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise XLSFormError([Problem("file", 0, _("This is not an .xlsx workbook."))]) from exc
-    if "xl/workbook.xml" not in names:
-        raise XLSFormError([Problem("file", 0, _("This is not an .xlsx workbook."))])
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise XLSFormError([Problem("file", 0, _("The workbook unpacks to too much data."))])
+        uploads.check_xlsx(
+            data, max_bytes=MAX_UPLOAD_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES
+        )
+    except uploads.UploadError as error:
+        message = (
+            _("The file is larger than %(mb)s MB.") % {"mb": 5}
+            if error.code == "too_large" and len(data) > MAX_UPLOAD_BYTES
+            else error.message
+        )
+        raise XLSFormError([Problem("file", 0, message)]) from error
 
 
 def _read_sheets(data: bytes) -> dict[str, list[tuple[int, dict[str, str]]]]:

@@ -9,24 +9,19 @@ gets a random name: the original name may carry personal data.
 
 from __future__ import annotations
 
-import io
-import uuid
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from samenveilig.core import uploads
+from samenveilig.core.uploads import UploadError
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_DIMENSION = 2048
-# Pixels in the source image; larger ones are refused before decoding (decompression bombs).
-MAX_SOURCE_PIXELS = 50_000_000
-JPEG_QUALITY = 85
-ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF"})
+MAX_DIMENSION = uploads.MAX_IMAGE_DIMENSION
 
 
 class PhotoError(Exception):
@@ -49,17 +44,12 @@ def check_count(photos: Sequence[object], *, already: int = 0) -> None:
         raise PhotoError(_("You can add at most %(max)d photos to a report.") % {"max": MAX_PHOTOS})
 
 
-def _read(upload: UploadedFile) -> bytes:
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_PHOTO_BYTES:
-        raise PhotoError(_too_large())
-    upload.seek(0)
-    data = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoError(_too_large())
-    if not data:
-        raise PhotoError(_("This photo is empty."))
-    return data
+def _message(error: UploadError) -> str:
+    if error.code == "too_large":
+        return _too_large()
+    if error.code == "empty":
+        return _("This photo is empty.")
+    return error.message
 
 
 def _too_large() -> str:
@@ -68,63 +58,14 @@ def _too_large() -> str:
     }
 
 
-def _not_an_image() -> str:
-    return _("This file is not a photo we can read. Send a JPEG or PNG image.")
-
-
 def process_photo(upload: UploadedFile) -> ProcessedPhoto:
-    """Check, re-encode and downscale one upload; raises ``PhotoError`` with a message."""
-    data = _read(upload)
+    """Check, re-encode and downscale one upload with the shared upload service
+    (``core.uploads``); raises ``PhotoError`` with a message."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise PhotoError(_not_an_image())
-                width, height = probe.size
-                if width * height > MAX_SOURCE_PIXELS:
-                    raise PhotoError(_too_large())
-                probe.verify()
-            # verify() leaves the image unusable: open it again to decode the pixels.
-            with Image.open(io.BytesIO(data)) as image:
-                image.seek(0)  # the first frame of an animation or multi-picture file
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                rgb = _to_rgb(upright)
-    except PhotoError:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-    ) as exc:
-        raise PhotoError(_not_an_image()) from exc
-
-    rgb.thumbnail((MAX_DIMENSION, MAX_DIMENSION), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # No exif=, icc_profile= or comment= arguments: the new file carries pixels only.
-    rgb.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    name = f"{uuid.uuid4().hex}.jpg"
-    return ProcessedPhoto(
-        content=ContentFile(out.getvalue(), name=name), width=rgb.width, height=rgb.height
-    )
-
-
-def _to_rgb(image: Image.Image) -> Image.Image:
-    """A fresh RGB image with only the pixels (transparency on a white background)."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    converted = image.convert("RGB")
-    clean = Image.new("RGB", converted.size)
-    clean.paste(converted)
-    return clean
+        checked = uploads.check_image(upload, max_bytes=MAX_PHOTO_BYTES)
+    except UploadError as error:
+        raise PhotoError(_message(error)) from error
+    return ProcessedPhoto(content=checked.content, width=checked.width, height=checked.height)
 
 
 def process_photos(uploads: Sequence[UploadedFile], *, already: int = 0) -> list[ProcessedPhoto]:
