@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samenveilig.communities.models import Membership, MembershipStatus
-from samenveilig.investigations import permissions, services
+from samenveilig.core import uploads
+from samenveilig.investigations import conf, permissions, services
 from samenveilig.investigations.forms import (
     AcknowledgeForm,
     CaseForm,
@@ -238,7 +239,12 @@ def evidence_add(request: HttpRequest, case: Case) -> HttpResponse:
         upload = None
         if data["upload"] is not None:
             file = data["upload"]
-            upload = services.Upload(file.name, file.content_type or "", file.read())
+            try:
+                checked = uploads.check_evidence(file, max_bytes=conf.max_upload_bytes())
+            except uploads.UploadError as error:
+                form.add_error("upload", error.message)
+            else:
+                upload = services.Upload(file.name, checked.content_type, checked.data)
         corrects = None
         if data["corrects"]:
             corrects = case.evidence.filter(number=data["corrects"]).first()
