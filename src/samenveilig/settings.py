@@ -294,6 +294,15 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS: SecurityMiddleware sends it on HTTPS answers only, so a plain-HTTP demo never gets it.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# Behind the TLS-terminating proxy (docs/operations.md) a request is HTTPS when the proxy says so;
+# without this Django would see every request as plain HTTP and never send HSTS.
+if env_bool("TRUST_X_FORWARDED_PROTO", default=SECURE_COOKIES):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Anonymous survey answers per hour from one address (the monitor's public link, issue 12).
+SURVEY_ANSWERS_PER_HOUR_PER_IP = int(os.environ.get("SURVEY_ANSWERS_PER_HOUR_PER_IP", "60"))
 
 # --- E-mail: console in the demo, SMTP configured by the environment ------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

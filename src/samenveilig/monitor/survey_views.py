@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from samenveilig.core import ratelimit
 from samenveilig.monitor import services
 from samenveilig.monitor.models import SurveyRound
 from samenveilig.questionnaires.rendering import (
@@ -90,6 +93,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     answers: dict | None = None  # None: a fresh form
     errors: dict[str, str] = {}
     if request.method == "POST":
+        if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST and not ratelimit.consume(
+            "survey",
+            ratelimit.client_ip(request),
+            limit=settings.SURVEY_ANSWERS_PER_HOUR_PER_IP,
+        ):
+            return ratelimit.too_many(
+                request,
+                _("Many answers came from your connection in the last hour. Try again later."),
+            )
         answers = answers_from_post(form, request.POST)
         if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST:  # "update" only re-renders
             try:
