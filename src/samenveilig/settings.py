@@ -117,7 +117,7 @@ INSTALLED_APPS = [
     "samenveilig.investigations",
     "samenveilig.funds",
     "samenveilig.programme",
-    "samenveilig.tasks",
+    "samenveilig.activities",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,7 @@ urlpatterns = [
     path("onderzoek/", include("samenveilig.investigations.urls")),
     path("potten/", include("samenveilig.funds.urls")),
     path("programma/", include("samenveilig.programme.urls")),
-    path("taken/", include("samenveilig.tasks.urls")),
+    path("taken/", include("samenveilig.activities.urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),

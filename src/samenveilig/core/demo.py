@@ -1012,7 +1012,7 @@ def build_monitor(town: DemoTown) -> None:
 
 
 def build_tasks(town: DemoTown) -> None:
-    from samenveilig.tasks.demo import build_tasks as build
+    from samenveilig.activities.demo import build_tasks as build
 
     build(town)
 

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class TasksConfig(AppConfig):
-    name = "samenveilig.tasks"
-    label = "tasks"
-    verbose_name = _("Community tasks")
