@@ -15,6 +15,11 @@ def site(request: HttpRequest) -> dict[str, object]:
 
         alerts_police = Role.POLICE in roles and bool(police_area_ids(user))
         alerts_sender = alerts_police or may_send(user)
+    investigator = False
+    if user is not None and user.is_authenticated:
+        from samenveilig.investigations.permissions import investigation_teams
+
+        investigator = bool(investigation_teams(user))
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "MAP_TILE_URL": settings.MAP_TILE_URL,
@@ -26,4 +31,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         # Alerts: police send and approve; coordinators propose where the municipality allows.
         "nav_alerts_sender": alerts_sender,
         "nav_alerts_police": alerts_police,
+        # Citizen investigations: investigators and leads of an investigation team (INV-1).
+        "nav_investigator": investigator,
     }
