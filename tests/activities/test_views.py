@@ -10,8 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samenveilig.activities import services
-from samenveilig.activities.models import CalendarFeed, ClaimStatus, TaskClaim, TaskKind, TaskStatus
-from samenveilig.reports.models import Category
+from samenveilig.activities.models import (
+    CalendarFeed,
+    ClaimStatus,
+    TaskClaim,
+    TaskKind,
+    TaskReport,
+    TaskStatus,
+)
+from samenveilig.communities.models import Membership
+from samenveilig.core.models import AuditEvent
+from samenveilig.reports.models import Category, Report, ReportSource
 from tests.activities.conftest import as_user
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +256,99 @@ class TestTaskToReport:
     def test_only_members_taking_part(self, client, scene, task):
         as_user(client, scene.liaison, privileged=True)
         assert _post(client, "activities:to_report", task.pk, data={"item": "0"}).status_code == 403
+
+
+def _send_prefilled(client, *, origin=None):
+    """Open the pre-filled report form and send it as it is; ``origin`` replaces its token."""
+    page = client.get(reverse("reports:new") + "?danger=no").content.decode()
+    token = page.split('name="origin" value="')[1].split('"')[0] if origin is None else origin
+    unsafe = Category.objects.get(code="onveilige-plek", municipality__isnull=True)
+    data = {
+        "category": unsafe.pk,
+        "lat": "52.012",
+        "lon": "5.002",
+        "observed_at": (timezone.localtime() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
+        "description": "Lantaarnpaal bij de speeltuin brandt niet meer sinds vorige week.",
+        "action": "send",
+        "origin": token,
+    }
+    return client.post(reverse("reports:new"), data)
+
+
+class TestReportsMadeFromTask:
+    def test_report_sent_from_the_task_form_is_listed_on_the_task(self, client, scene, task):
+        services.claim_task(actor=scene.member, task=task)
+        as_user(client, scene.member)
+        _post(client, "activities:to_report", task.pk, data={"item": "0"})
+        response = _send_prefilled(client)
+        assert response.status_code == 302
+        link = TaskReport.objects.get()
+        assert link.task == task and link.report.reporter == scene.member
+        assert link.report.source == ReportSource.TASK
+        assert AuditEvent.objects.filter(action="tasks.report_linked").count() == 1
+        reference = link.report.reference
+        page = _get(client, "activities:detail", task.pk).content.decode()
+        assert "Reports made from this task" in page
+        assert reverse("reports:detail", kwargs={"reference": reference}) in page
+        # The coordinator sees the reference, without a link to someone else's report.
+        as_user(client, scene.coordinator, privileged=True)
+        page = _get(client, "activities:detail", task.pk).content.decode()
+        assert reference in page
+        assert reverse("reports:detail", kwargs={"reference": reference}) not in page
+        # A member who did not claim the task and the liaison do not see it.
+        for user, privileged in ((scene.member2, False), (scene.liaison, True)):
+            as_user(client, user, privileged=privileged)
+            page = _get(client, "activities:detail", task.pk)
+            assert page.status_code == 200
+            assert reference not in page.content.decode()
+
+    def test_check_my_report_keeps_the_link(self, client, scene, task):
+        services.claim_task(actor=scene.member, task=task)
+        as_user(client, scene.member)
+        _post(client, "activities:to_report", task.pk, data={"item": "0"})
+        page = client.get(reverse("reports:new") + "?danger=no").content.decode()
+        token = page.split('name="origin" value="')[1].split('"')[0]
+        unsafe = Category.objects.get(code="onveilige-plek", municipality__isnull=True)
+        checked = client.post(
+            reverse("reports:new"),
+            {"category": unsafe.pk, "description": "", "action": "check", "origin": token},
+        ).content.decode()
+        assert f'name="origin" value="{token}"' in checked
+        assert _send_prefilled(client, origin=token).status_code == 302
+        assert TaskReport.objects.get().task == task
+
+    def test_plain_report_form_links_nothing(self, client, scene, task):
+        services.claim_task(actor=scene.member, task=task)
+        as_user(client, scene.member)
+        page = client.get(reverse("reports:new") + "?danger=no").content.decode()
+        assert 'name="origin"' not in page
+        assert _send_prefilled(client, origin="").status_code == 302
+        assert not TaskReport.objects.exists()
+        assert Report.objects.get().source == ReportSource.WEB
+
+    def test_someone_elses_or_a_forged_token_links_nothing(self, client, scene, task):
+        services.claim_task(actor=scene.member, task=task)
+        as_user(client, scene.member)
+        _post(client, "activities:to_report", task.pk, data={"item": "0"})
+        page = client.get(reverse("reports:new") + "?danger=no").content.decode()
+        token = page.split('name="origin" value="')[1].split('"')[0]
+        as_user(client, scene.member2)
+        assert _send_prefilled(client, origin=token).status_code == 302
+        assert _send_prefilled(client, origin=token[:-2] + "xx").status_code == 302
+        assert Report.objects.count() == 2
+        assert not TaskReport.objects.exists()
+        assert set(Report.objects.values_list("source", flat=True)) == {ReportSource.WEB}
+
+    def test_a_member_who_left_links_nothing(self, client, scene, task):
+        services.claim_task(actor=scene.member, task=task)
+        as_user(client, scene.member)
+        _post(client, "activities:to_report", task.pk, data={"item": "0"})
+        page = client.get(reverse("reports:new") + "?danger=no").content.decode()
+        token = page.split('name="origin" value="')[1].split('"')[0]
+        Membership.objects.filter(user=scene.member, community=scene.community).delete()
+        assert _send_prefilled(client, origin=token).status_code == 302
+        assert Report.objects.count() == 1  # the report stands
+        assert not TaskReport.objects.exists()
 
 
 class TestCalendar:

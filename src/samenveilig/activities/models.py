@@ -229,6 +229,24 @@ class TaskClaim(models.Model):
         return round((self.minutes or 0) / 60, 1)
 
 
+class TaskReport(models.Model):
+    """A report sent from a task's pre-filled report form (a checklist item or a closing note):
+    the task page lists it for the claimants and coordinators. One task per report."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="made_reports")
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.CASCADE, related_name="from_task"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report made from a task")
+        verbose_name_plural = _("reports made from tasks")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} / {self.report_id}"
+
+
 class CalendarFeed(models.Model):
     """A member's secret iCalendar link. Only a SHA-256 of the token is stored; the link is
     shown once when made, and making a new one retires the old."""

@@ -15,6 +15,7 @@ from samenveilig.activities.models import (
     Project,
     Task,
     TaskClaim,
+    TaskReport,
     TaskStatus,
 )
 from samenveilig.communities.models import Community, Membership, MembershipStatus, WatchPoint
@@ -142,6 +143,13 @@ def claims_of(task: Task) -> QuerySet[TaskClaim]:
         TaskClaim.objects.filter(task=task, status__in=LIVE_CLAIM_STATUSES)
         .select_related("user")
         .order_by("claimed_at", "pk")
+    )
+
+
+def reports_made_from(task: Task) -> list[TaskReport]:
+    """The reports made from the task's pre-filled report form, oldest first."""
+    return list(
+        TaskReport.objects.filter(task=task).select_related("report").order_by("created_at", "pk")
     )
 
 

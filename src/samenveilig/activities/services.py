@@ -28,6 +28,7 @@ from samenveilig.activities.models import (
     Task,
     TaskClaim,
     TaskKind,
+    TaskReport,
     TaskStatus,
 )
 from samenveilig.activities.rules import FIELDS, task_errors
@@ -432,6 +433,37 @@ def mark_not_started(*, task: Task, now: datetime | None = None) -> bool:
         audit.record(actor=None, action="tasks.not_started", obj=task)
         _on_commit("notify_not_started", task_id=task.pk)
     return True
+
+
+def link_report(*, actor: Any, task_id: Any, report: Any) -> TaskReport | None:
+    """Record that ``report`` was made from the task's pre-filled report form, so the task page
+    lists it. Called inside the transaction that saved the report (the ``report_made_from``
+    signal); the member must still be one who may report from the task, otherwise nothing is
+    linked (the report itself stands). Returns the link, or None."""
+    if not isinstance(task_id, int):
+        return None
+    task = Task.objects.select_related("community").filter(pk=task_id).first()
+    if task is None or report.reporter_id != getattr(actor, "pk", None):
+        return None
+    if not (
+        permissions.user_can_view_task(actor, task) and permissions.user_can_take_part(actor, task)
+    ):
+        return None
+    link, created = TaskReport.objects.get_or_create(report=report, defaults={"task": task})
+    if created:
+        audit.record(
+            actor=actor,
+            action="tasks.report_linked",
+            obj=link,
+            details={"task": task.pk, "report": report.pk},
+        )
+    return link
+
+
+def on_report_made_from(sender: Any, *, report: Any, user: Any, origin: Any, **kwargs: Any) -> None:
+    """Receiver of ``reports.signals.report_made_from`` for reports made from a task."""
+    if isinstance(origin, dict) and origin.get("kind") == "task":
+        link_report(actor=user, task_id=origin.get("id"), report=report)
 
 
 # --- projects --------------------------------------------------------------------------------

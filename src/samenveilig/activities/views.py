@@ -125,6 +125,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = ""
     if takes_part and mine is None:
         refusal = services.required_training_refusal(user, task)
+    # Reports made from the task: its claimants and coordinators see their references.
+    made_reports = selectors.reports_made_from(task) if mine is not None or manages else []
     return render(
         request,
         "activities/detail.html",
@@ -137,6 +139,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sees_names": takes_part or manages,
             "manages": manages,
             "training_refusal": refusal,
+            "made_reports": made_reports,
             "can_start": len(claims) >= task.min_people,
             "close_form": CloseForm() if mine and mine.status != ClaimStatus.CLOSED else None,
             "decision_form": DecisionForm() if manages else None,
@@ -239,6 +242,8 @@ def to_report(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if task.meeting_lat is not None:
         prefill["lat"], prefill["lon"] = task.meeting_lat, task.meeting_lon
+    # The report sent with this pre-filled form is linked back to the task (services.link_report).
+    prefill["origin"] = {"kind": "task", "id": task.pk}
     request.session[REPORT_PREFILL_SESSION_KEY] = prefill
     return redirect(reverse("reports:new"))
 

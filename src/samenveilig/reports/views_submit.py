@@ -12,6 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,8 +28,10 @@ from samenveilig.reports.forms import (
     ReportForm,
     VehicleForm,
 )
+from samenveilig.reports.models import ReportSource
 from samenveilig.reports.quality import Quality
 from samenveilig.reports.services.submission import report_check, report_submit
+from samenveilig.reports.signals import report_made_from
 from samenveilig.reports.types import ReportInput, ReportValidationError
 
 
@@ -50,10 +54,19 @@ PREFILL_SESSION_KEY = "reports.prefill"
 PREFILL_FIELDS = ("description", "location_text", "lat", "lon", "observed_at")
 
 
-def _prefill(request: HttpRequest) -> dict[str, Any]:
+# The pre-fill may name where it came from (``"origin": {"kind": "task", "id": 7}``). The form
+# carries that as a signed token bound to the user, so the report sent with *this* form is the one
+# linked back, and nobody can link a report to something by editing the form.
+ORIGIN_SOURCES = {"task": ReportSource.TASK}
+ORIGIN_SALT = "samenveilig.reports.prefill-origin"
+ORIGIN_MAX_AGE = 24 * 3600
+
+
+def _prefill(request: HttpRequest) -> tuple[dict[str, Any], str]:
+    """The pre-filled initial values (used once) and the signed origin token ("" if none)."""
     data = request.session.pop(PREFILL_SESSION_KEY, None)
     if not isinstance(data, dict):
-        return {}
+        return {}, ""
     initial = {key: data[key] for key in PREFILL_FIELDS if data.get(key) not in (None, "")}
     if data.get("category"):
         category = (
@@ -61,7 +74,35 @@ def _prefill(request: HttpRequest) -> dict[str, Any]:
         )
         if category is not None:
             initial["category"] = category.pk
-    return initial
+    origin = data.get("origin")
+    token = ""
+    if (
+        isinstance(origin, dict)
+        and origin.get("kind") in ORIGIN_SOURCES
+        and isinstance(origin.get("id"), int)
+    ):
+        token = signing.dumps(
+            {"kind": origin["kind"], "id": origin["id"], "user": request.user.pk}, salt=ORIGIN_SALT
+        )
+    return initial, token
+
+
+def _origin(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
+    """The origin named by the form's token, if it is genuine, fresh and this user's."""
+    token = request.POST.get("origin", "")
+    if not token:
+        return None, ""
+    try:
+        data = signing.loads(token, salt=ORIGIN_SALT, max_age=ORIGIN_MAX_AGE)
+    except signing.BadSignature:
+        return None, ""
+    if (
+        not isinstance(data, dict)
+        or data.get("user") != request.user.pk
+        or data.get("kind") not in ORIGIN_SOURCES
+    ):
+        return None, ""
+    return {"kind": data["kind"], "id": data["id"]}, token
 
 
 def _forms(request: HttpRequest, *, initial: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -144,11 +185,17 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if danger != "no":
             return render(request, "reports/submit/danger.html")
         called = request.GET.get("called_112") == "1"
-        initial = {"called_112": called, "happening_now": called, **_prefill(request)}
+        prefilled, origin_token = _prefill(request)
+        initial = {"called_112": called, "happening_now": called, **prefilled}
         forms = _forms(request, initial=initial)
-        return render(request, "reports/submit/form.html", {**forms, "quality": None})
+        return render(
+            request,
+            "reports/submit/form.html",
+            {**forms, "quality": None, "origin": origin_token},
+        )
 
     forms = _forms(request)
+    origin, origin_token = _origin(request)
     action = request.POST.get("action", "send")
     quality: Quality | None = None
     all_valid = all(
@@ -164,7 +211,17 @@ def report_new(request: HttpRequest) -> HttpResponse:
             if action == "check":
                 quality = report_check(reporter=request.user, data=data)
             else:
-                report = report_submit(reporter=request.user, data=data, ip=_client_ip(request))
+                with transaction.atomic():
+                    report = report_submit(
+                        reporter=request.user,
+                        data=data,
+                        source=ORIGIN_SOURCES[origin["kind"]] if origin else ReportSource.WEB,
+                        ip=_client_ip(request),
+                    )
+                    if origin:
+                        report_made_from.send(
+                            sender=report.__class__, report=report, user=request.user, origin=origin
+                        )
         except ReportValidationError as error:
             apply_errors(error, forms)
         else:
@@ -182,7 +239,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/submit/form.html",
-        {**forms, "quality": quality, "checked": action == "check", "has_errors": has_errors},
+        {
+            **forms,
+            "quality": quality,
+            "checked": action == "check",
+            "has_errors": has_errors,
+            "origin": origin_token,
+        },
     )
 
 
