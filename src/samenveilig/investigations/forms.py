@@ -35,6 +35,19 @@ class CaseForm(forms.Form):
         ),
     )
 
+    identifiers = forms.CharField(
+        label=_("Names, handles or other identifiers of the suspect (one a line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kept encrypted for the team. They can never appear in alerts or other public "
+            "messages: such texts are refused."
+        ),
+    )
+
+    def clean_identifiers(self) -> list[str]:
+        return identifier_lines(self.cleaned_data.get("identifiers", ""))
+
     def __init__(self, *args, teams=(), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         from samenveilig.communities.models import Community
@@ -43,6 +56,61 @@ class CaseForm(forms.Form):
         if len(teams) == 1:
             self.fields["team"].initial = teams[0].pk
         self.fields["offence"].label_from_instance = lambda o: f"{o.name} — {o.legal_reference}"
+
+
+def identifier_lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()][:50]
+
+
+class IdentifiersForm(forms.Form):
+    identifiers = forms.CharField(
+        label=_("Names, handles or other identifiers of the suspect (one a line)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_identifiers(self) -> list[str]:
+        return identifier_lines(self.cleaned_data.get("identifiers", ""))
+
+
+class WorkingCopyForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("What is this working copy for?"),
+        max_length=300,
+        help_text=_("For example: names of bystanders blacked out, or a transcript with notes."),
+    )
+    text = forms.CharField(
+        label=_("Text of the working copy"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    upload = forms.FileField(label=_("Or a file"), required=False)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AgreementForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=None, label=_("Investigation team"))
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    police_contact = forms.CharField(
+        label=_("Police contact"),
+        max_length=200,
+        help_text=_("Name, unit and how to reach them, as in the agreement."),
+    )
+    document = forms.FileField(
+        label=_("The signed agreement (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from samenveilig.communities.models import Community
+
+        self.fields["team"].queryset = Community.objects.filter(pk__in=[t.pk for t in teams])
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
 
 
 class EvidenceForm(forms.Form):

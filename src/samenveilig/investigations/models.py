@@ -125,6 +125,10 @@ class Case(TrackedModel):
     outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The decoy log that blocked the case (INV-6): its collector may not lift the block.
+    blocked_by_item = models.ForeignKey(
+        "EvidenceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -223,12 +227,84 @@ class EvidenceImmutable(Exception):
     """An evidence item cannot be changed; add a correction instead."""
 
 
+class WorkingCopy(models.Model):
+    """A working copy derived from an evidence item (INV-4): a redacted or annotated version to
+    work with, stored apart from the evidentiary original, which it never replaces.
+
+    ``original_sha256`` is the SHA-256 of the original at the moment the copy was made (checked
+    against the original's bytes then); ``sha256`` is the hash of the copy itself. Copies are
+    append-only too: a new version is a new copy. They are not part of the hand-over package.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="working_copies")
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="working_copies")
+    number = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    purpose_encrypted = models.TextField()
+    content_encrypted = models.TextField()
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="working_copy_number_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise EvidenceImmutable
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class SuspectIdentifier(models.Model):
+    """A name, handle or other identifier of a suspect recorded in a case (INV-8).
+
+    ``digest`` is a keyed hash (HMAC, the flag keys) of the normalised identifier, so the
+    publication guard can find it in the text of an alert without reading any case; the value
+    itself is encrypted for the team.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspect_identifiers")
+    digest = models.CharField(max_length=64, db_index=True)
+    key_id = models.CharField(max_length=16)
+    words = models.PositiveSmallIntegerField()
+    value_encrypted = models.TextField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "digest"], name="one_identifier_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"identifier {self.case_id}"
+
+
 class CustodyEvent(models.Model):
     """The chronological chain-of-custody log of a case: intake, reads, downloads, hand-over."""
 
     class Action(models.TextChoices):
         INTAKE = "intake", _("Taken in")
         READ = "read", _("Read")
+        COPY_MADE = "copy_made", _("Working copy made")
         PACKAGED = "packaged", _("Put in the hand-over package")
         DOWNLOADED = "downloaded", _("Hand-over package downloaded")
         VERIFIED = "verified", _("Hashes verified")

@@ -114,8 +114,24 @@ def user_can_collect(user: AnyUser, case: Case) -> bool:
 
 
 def user_can_review_case(user: AnyUser, case: Case) -> bool:
-    """Lifting an entrapment block: a certified lead of the team."""
-    return case.status == CaseStatus.REVIEW and is_team_lead(user, case.team) and is_certified(user)
+    """Lifting an entrapment block: a certified lead of the team who did not add the decoy log
+    that caused it (four-eyes)."""
+    if case.status != CaseStatus.REVIEW or not is_team_lead(user, case.team):
+        return False
+    if not is_certified(user):
+        return False
+    blocked_by = case.blocked_by_item
+    return blocked_by is None or blocked_by.collected_by_id != user.pk
+
+
+def user_can_make_working_copy(user: AnyUser, case: Case) -> bool:
+    """A certified participant, once the case is approved and until it is closed (INV-4)."""
+    return (
+        case.status != CaseStatus.DRAFT
+        and not case.is_locked
+        and user_can_work_in_team(user, case.team)
+        and is_participant(user, case)
+    )
 
 
 def user_can_hand_over(user: AnyUser, case: Case) -> bool:
@@ -169,7 +185,20 @@ def user_can_download_package(user: AnyUser, case: Case) -> bool:
 
 
 def user_can_record_agreement(user: AnyUser, team: Community) -> bool:
-    """A police agreement is recorded by the police of the team's area (or an admin)."""
+    """A police agreement is recorded by a certified lead of the team, the police of the team's
+    area, or an admin (INV-3)."""
     if team.kind != CommunityKind.INVESTIGATION_TEAM:
         return False
-    return police_covers_team(user, team) or (_active(user) and has_role(user, Role.ADMIN))
+    return (
+        (is_team_lead(user, team) and is_certified(user))
+        or police_covers_team(user, team)
+        or (_active(user) and has_role(user, Role.ADMIN))
+    )
+
+
+def agreement_teams(user: AnyUser) -> list[Community]:
+    """The investigation teams whose police agreement the user may record (INV-3)."""
+    if not _active(user):
+        return []
+    teams = Community.objects.filter(kind=CommunityKind.INVESTIGATION_TEAM, is_active=True)
+    return [team for team in teams.order_by("name") if user_can_record_agreement(user, team)]

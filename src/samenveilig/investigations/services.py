@@ -7,6 +7,7 @@ appends an audit row with ids, statuses and counts only — never suspicion text
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,8 @@ from django.utils.translation import gettext as _
 from samenveilig.communities.models import Community
 from samenveilig.core import audit
 from samenveilig.core.crypto import fernet
-from samenveilig.investigations import conf, entrapment, permissions
+from samenveilig.flags import keys as flag_keys
+from samenveilig.investigations import conf, entrapment, permissions, publication
 from samenveilig.investigations.models import (
     Case,
     CaseOutcome,
@@ -37,6 +39,8 @@ from samenveilig.investigations.models import (
     Participant,
     PoliceAgreement,
     Relevance,
+    SuspectIdentifier,
+    WorkingCopy,
 )
 from samenveilig.training.permissions import INVESTIGATION, NotCertified, missing_modules
 
@@ -172,9 +176,16 @@ def case_open(
     disprove: str,
     scope: str,
     methods: list[str],
+    identifiers: list[str] | None = None,
 ) -> Case:
     _require_team_worker(actor, team)
     errors: dict[str, str] = {}
+    identifiers = [value for value in (identifiers or []) if value.strip()]
+    for value in identifiers:
+        problem = publication.identifier_error(value)
+        if problem:
+            errors["identifiers"] = problem
+            break
     if not offence.is_active:
         errors["offence"] = _("Choose an offence from the catalogue.")
     for name, value in (
@@ -215,8 +226,65 @@ def case_open(
             purge_after=now + conf.draft_duration() + conf.retention(),
         )
         Participant.objects.create(case=case, user=actor, joined_at=now)
-        _audit(actor, "case_open", case, offence=offence.code, methods=chosen)
+        added = _store_identifiers(actor, case, identifiers, now)
+        _audit(actor, "case_open", case, offence=offence.code, methods=chosen, identifiers=added)
     return case
+
+
+def _store_identifiers(actor: Any, case: Case, values: list[str], now: datetime) -> int:
+    """Keyed hashes of the normalised identifiers, and the values encrypted (INV-8)."""
+    key = flag_keys.keys()[0]
+    known = set(case.suspect_identifiers.values_list("digest", flat=True))
+    rows = []
+    for value in values:
+        normalised = publication.normalise(value)
+        digest = publication.digest(normalised, key=key)
+        if digest in known:
+            continue
+        known.add(digest)
+        rows.append(
+            SuspectIdentifier(
+                case=case,
+                digest=digest,
+                key_id=flag_keys.key_id(key),
+                words=len(normalised.split(" ")),
+                value_encrypted=encrypt_text(value.strip()[:200]),
+                added_by=actor,
+                added_at=now,
+            )
+        )
+    SuspectIdentifier.objects.bulk_create(rows)
+    return len(rows)
+
+
+def identifiers_add(*, actor: Any, case: Case, identifiers: list[str]) -> int:
+    """Record suspects' names, handles or other identifiers for the publication guard (INV-8).
+
+    Any certified investigator of the team may add them while the case is not closed."""
+    _require_team_worker(actor, case.team)
+    values = [value for value in identifiers if value.strip()]
+    if not values:
+        raise CaseError({"identifiers": _("Give at least one name, handle or identifier.")})
+    for value in values:
+        problem = publication.identifier_error(value)
+        if problem:
+            raise CaseError({"identifiers": problem})
+    with transaction.atomic():
+        case = _locked(case)
+        if case.is_locked:
+            raise CaseError({"": _("This case is closed.")})
+        added = _store_identifiers(actor, case, values, timezone.now())
+        _audit(actor, "identifiers_add", case, identifiers=added)
+    return added
+
+
+def identifiers_read(*, actor: Any, case: Case) -> list[str]:
+    """The recorded identifiers in plain text, for the team's investigators (read audited with
+    the case: callers read them together with ``case_read``)."""
+    if not permissions.user_can_read_case(actor, case):
+        refused_read(actor=actor, case=case)
+        raise PermissionDenied
+    return [decrypt_text(row.value_encrypted) for row in case.suspect_identifiers.all()]
 
 
 def case_join(*, actor: Any, case: Case) -> Participant:
@@ -324,13 +392,8 @@ def evidence_add(
         if upload is None:
             errors["upload"] = _("Upload the capture of the page.")
     if upload is not None:
-        if len(upload.data) > conf.max_upload_bytes():
-            errors["upload"] = _("The file is too large.")
-        elif not upload.data:
-            errors["upload"] = _("The file is empty.")
-        elif case.offence.involves_minors and is_image_or_video(upload):
-            # INV-5: refused whatever the kind, the name or the declared type.
-            errors["upload"] = minors_upload_message()
+        # INV-5: images and videos are refused in minors cases, whatever the name or type.
+        _check_upload(case, upload, errors)
     if corrects is not None and corrects.case_id != case.pk:
         errors["corrects"] = _("A correction refers to an item of the same case.")
     guard: entrapment.GuardResult | None = None
@@ -398,7 +461,8 @@ def evidence_add(
             _audit(actor, "meeting_proposed", case, item=item.number)
         elif guard is not None and guard.blocked:
             case.status = CaseStatus.REVIEW
-            case.save(update_fields=["status", "updated_at"])
+            case.blocked_by_item = item
+            case.save(update_fields=["status", "blocked_by_item", "updated_at"])
             _audit(
                 actor,
                 "entrapment_block",
@@ -415,13 +479,147 @@ def case_review(*, actor: Any, case: Case) -> Case:
     _require_team_worker(actor, case.team)
     with transaction.atomic():
         case = _locked(case)
+        if case.status != CaseStatus.REVIEW or not permissions.is_team_lead(actor, case.team):
+            raise PermissionDenied
+        if case.blocked_by_item is not None and case.blocked_by_item.collected_by_id == actor.pk:
+            # Four-eyes (INV-1, INV-6): the one who added the decoy log never lifts its block.
+            raise CaseError(
+                {
+                    "": _(
+                        "You added the decoy conversation log that blocked this case: another "
+                        "lead of the team must review it."
+                    )
+                }
+            )
         if not permissions.user_can_review_case(actor, case):
             raise PermissionDenied
+        reviewed = case.blocked_by_item_id
         case.status = CaseStatus.APPROVED
+        case.blocked_by_item = None
         case.updated_by = actor
-        case.save(update_fields=["status", "updated_by", "updated_at"])
-        _audit(actor, "entrapment_review", case)
+        case.save(update_fields=["status", "blocked_by_item", "updated_by", "updated_at"])
+        _audit(actor, "entrapment_review", case, item_id=reviewed)
     return case
+
+
+# --- working copies (INV-4) ---------------------------------------------------------------------
+
+
+def _check_upload(
+    case: Case, upload: Upload, errors: dict[str, str], field: str = "upload"
+) -> None:
+    if len(upload.data) > conf.max_upload_bytes():
+        errors[field] = _("The file is too large.")
+    elif not upload.data:
+        errors[field] = _("The file is empty.")
+    elif case.offence.involves_minors and is_image_or_video(upload):
+        errors[field] = minors_upload_message()
+
+
+def working_copy_create(
+    *,
+    actor: Any,
+    item: EvidenceItem,
+    purpose: str,
+    text: str = "",
+    upload: Upload | None = None,
+) -> WorkingCopy:
+    """A working copy derived from an item — redacted, annotated, transcribed — stored apart from
+    the evidentiary original, which stays byte for byte as it was taken in (INV-4)."""
+    case = item.case
+    _require_team_worker(actor, case.team)
+    errors: dict[str, str] = {}
+    if not purpose.strip():
+        errors["purpose"] = _(
+            "Say what this working copy is for, for example “names of bystanders blacked out”."
+        )
+    if upload is not None and text.strip():
+        errors["text"] = _("Give either a text or a file, not both.")
+    elif upload is None and not text.strip():
+        errors["text"] = _("Give the text of the working copy or upload a file.")
+    if upload is not None:
+        _check_upload(case, upload, errors)
+    if errors:
+        raise CaseError(errors)
+    data = upload.data if upload is not None else text.encode()
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if not permissions.user_can_make_working_copy(actor, case):
+            if case.is_locked:
+                raise CaseError({"": _("This case is closed.")})
+            raise PermissionDenied
+        original = EvidenceItem.objects.get(pk=item.pk, case=case)
+        if sha256(evidence_content(original)) != original.sha256:
+            raise CaseError(
+                {"": _("The original of this item does not verify; contact the administrator.")}
+            )
+        number = (original.working_copies.aggregate(n=Max("number"))["n"] or 0) + 1
+        copy = WorkingCopy.objects.create(
+            case=case,
+            item=original,
+            number=number,
+            created_by=actor,
+            created_at=now,
+            purpose_encrypted=encrypt_text(purpose.strip()),
+            content_encrypted=_encrypt(data),
+            filename=(upload.name[-200:] if upload else ""),
+            content_type=(upload.content_type[:100] if upload else "text/plain; charset=utf-8"),
+            size=len(data),
+            sha256=sha256(data),
+            original_sha256=original.sha256,
+        )
+        CustodyEvent.objects.create(
+            case=case,
+            item=original,
+            at=now,
+            actor=actor,
+            action=CustodyEvent.Action.COPY_MADE,
+            sha256=original.sha256,
+        )
+        _audit(actor, "working_copy_create", case, item=original.number, copy=copy.number)
+    return copy
+
+
+def working_copy_read(*, actor: Any, copy: WorkingCopy) -> bytes:
+    """The content of a working copy, for the team's investigators; every read is audited and in
+    the custody log, and counts towards the reader's exposure (INV-8, INV-9)."""
+    case = copy.case
+    if not permissions.user_can_read_case(actor, case):
+        refused_read(actor=actor, case=case)
+        raise PermissionDenied
+    if checkin_due(actor):
+        raise CheckinRequired
+    now = timezone.now()
+    with transaction.atomic():
+        _exposure_touch(actor, now)
+        CustodyEvent.objects.create(
+            case=case, item=copy.item, at=now, actor=actor, action="read", sha256=copy.sha256
+        )
+        _audit(actor, "working_copy_read", case, item=copy.item.number, copy=copy.number)
+    return _decrypt(copy.content_encrypted)
+
+
+def evidence_read(*, actor: Any, item: EvidenceItem) -> bytes:
+    """The evidentiary original of one item, for the team's investigators (audited)."""
+    case = item.case
+    if not permissions.user_can_read_case(actor, case):
+        refused_read(actor=actor, case=case)
+        raise PermissionDenied
+    if checkin_due(actor):
+        raise CheckinRequired
+    now = timezone.now()
+    with transaction.atomic():
+        _exposure_touch(actor, now)
+        CustodyEvent.objects.create(
+            case=case, item=item, at=now, actor=actor, action="read", sha256=item.sha256
+        )
+        _audit(actor, "evidence_read", case, item=item.number)
+    return evidence_content(item)
+
+
+def working_copy_purpose(copy: WorkingCopy) -> str:
+    return decrypt_text(copy.purpose_encrypted)
 
 
 # --- reading case content (audited, INV-8, INV-9) -----------------------------------------------
@@ -615,26 +813,56 @@ def case_close(*, actor: Any, case: Case, outcome: str) -> Case:
     return case
 
 
+def pdf_problem(document: Upload) -> str:
+    """Empty when the upload is a readable PDF with at least one page; else why not."""
+    from pypdf import PdfReader
+
+    if not document.data:
+        return _("Upload the signed agreement.")
+    if len(document.data) > conf.max_upload_bytes():
+        return _("The file is too large.")
+    if not document.name.lower().endswith(".pdf") or not document.data.startswith(b"%PDF-"):
+        return _("Upload the signed agreement as a PDF file.")
+    try:
+        reader = PdfReader(io.BytesIO(document.data))
+        if reader.is_encrypted:
+            return _("The PDF is protected with a password: upload it without the password.")
+        pages = len(reader.pages)
+    except Exception:  # noqa: BLE001 — pypdf raises many kinds on broken files: all mean unreadable
+        return _("The PDF cannot be read. Upload the signed agreement as a PDF file.")
+    if pages < 1:
+        return _("The PDF has no pages.")
+    return ""
+
+
 def record_police_agreement(
     *,
     actor: Any,
     team: Community,
-    signed_on: date,
+    signed_on: date | None,
     police_contact: str,
-    document: Upload,
+    document: Upload | None,
     valid_until: date | None = None,
 ) -> PoliceAgreement:
+    """The team's written agreement with police (INV-3): recorded by a certified lead of the team
+    (or the police of its area, or an administrator), with the signed document as a PDF."""
     if not permissions.user_can_record_agreement(actor, team):
         raise PermissionDenied
     errors = {}
+    if signed_on is None:
+        errors["signed_on"] = _("Give the date the agreement was signed.")
+    elif signed_on > timezone.localdate():
+        errors["signed_on"] = _("The date of signing cannot lie in the future.")
     if not police_contact.strip():
         errors["police_contact"] = _("This field is required.")
-    if not document.data:
-        errors["document"] = _("Upload the signed agreement.")
-    if valid_until is not None and valid_until < signed_on:
+    problem = pdf_problem(document) if document is not None else _("Upload the signed agreement.")
+    if problem:
+        errors["document"] = problem
+    if valid_until is not None and signed_on is not None and valid_until < signed_on:
         errors["valid_until"] = _("The end lies before the date of signing.")
     if errors:
         raise CaseError(errors)
+    assert document is not None and signed_on is not None
     with transaction.atomic():
         agreement = PoliceAgreement.objects.create(
             team=team,
@@ -654,6 +882,39 @@ def record_police_agreement(
             details={"team": team.pk},
         )
     return agreement
+
+
+def police_agreement_revoke(*, actor: Any, agreement: PoliceAgreement) -> PoliceAgreement:
+    """End an agreement now; cases that chose decoys can no longer take in decoy logs."""
+    if not permissions.user_can_record_agreement(actor, agreement.team):
+        raise PermissionDenied
+    with transaction.atomic():
+        agreement = PoliceAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.revoked_at is not None:
+            raise CaseError({"": _("This agreement was already revoked.")})
+        agreement.revoked_at = timezone.now()
+        agreement.updated_by = actor
+        agreement.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="investigations.police_agreement_revoke",
+            obj=agreement,
+            details={"team": agreement.team_id},
+        )
+    return agreement
+
+
+def police_agreement_document(*, actor: Any, agreement: PoliceAgreement) -> bytes:
+    """The signed document, for whoever may record agreements for the team (audited)."""
+    if not permissions.user_can_record_agreement(actor, agreement.team):
+        raise PermissionDenied
+    audit.record(
+        actor=actor,
+        action="investigations.police_agreement_read",
+        obj=agreement,
+        details={"team": agreement.team_id},
+    )
+    return _decrypt(agreement.document_encrypted)
 
 
 def purge_cases(now: datetime | None = None) -> int:

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,12 +29,22 @@ from samenveilig.core import uploads
 from samenveilig.investigations import conf, permissions, services
 from samenveilig.investigations.forms import (
     AcknowledgeForm,
+    AgreementForm,
     CaseForm,
     CheckinForm,
     CloseForm,
     EvidenceForm,
+    IdentifiersForm,
+    WorkingCopyForm,
 )
-from samenveilig.investigations.models import Case, CaseStatus, Exposure
+from samenveilig.investigations.models import (
+    Case,
+    CaseStatus,
+    EvidenceItem,
+    Exposure,
+    PoliceAgreement,
+    WorkingCopy,
+)
 from samenveilig.training.permissions import NotCertified
 
 
@@ -65,10 +76,10 @@ def _case(request: HttpRequest, reference: str) -> Case:
 
 
 def _with_case(view):  # type: ignore[no-untyped-def]
-    def wrapper(request: HttpRequest, reference: str) -> HttpResponse:
+    def wrapper(request: HttpRequest, reference: str, **kwargs: Any) -> HttpResponse:
         try:
             case = _case(request, reference)
-            return view(request, case)
+            return view(request, case, **kwargs)
         except NotCertified as refusal:
             return _refused(request, refusal.message)
         except services.CheckinRequired:
@@ -114,7 +125,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "investigations/list.html",
-        {"cases": cases, "teams": teams, "wellbeing": wellbeing},
+        {
+            "cases": cases,
+            "teams": teams,
+            "wellbeing": wellbeing,
+            "can_record_agreement": any(
+                permissions.user_can_record_agreement(request.user, t) for t in lead_teams
+            ),
+        },
     )
 
 
@@ -146,7 +164,15 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     for item in items:
         item.text = services.evidence_text(item)
         item.reason = services.relevance_reason(item)
+    team_reader = permissions.user_can_read_case(user, case)
+    blocked_by = case.blocked_by_item
     return {
+        "identifiers": services.identifiers_read(actor=user, case=case) if team_reader else [],
+        "team_reader": team_reader,
+        "can_add_identifiers": team_reader and not case.is_locked,
+        "blocked_by_user": case.status == CaseStatus.REVIEW
+        and blocked_by is not None
+        and blocked_by.collected_by_id == user.pk,
         "case": case,
         "plan": plan,
         "items": items,
@@ -175,6 +201,7 @@ def _render_detail(
     context["close_form"] = forms.get("close_form") or CloseForm()
     context["ack_form"] = forms.get("ack_form") or AcknowledgeForm()
     context["error"] = forms.get("error", "")
+    context["identifiers_form"] = forms.get("identifiers_form") or IdentifiersForm()
     return render(request, "investigations/detail.html", context, status=status)
 
 
@@ -218,7 +245,8 @@ def case_approve(request: HttpRequest, case: Case) -> HttpResponse:
 @require_POST
 @_with_case
 def case_review(request: HttpRequest, case: Case) -> HttpResponse:
-    if not permissions.user_can_review_case(request.user, case):
+    # The service refuses the lead who added the blocking decoy log with a clear message.
+    if not permissions.is_team_lead(request.user, case.team):
         raise PermissionDenied
     return _action(
         request,
@@ -364,3 +392,201 @@ def checkin(request: HttpRequest) -> HttpResponse:
         "investigations/checkin.html",
         {"form": form, "due": services.checkin_due(request.user)},
     )
+
+
+@require_POST
+@_with_case
+def identifiers_add(request: HttpRequest, case: Case) -> HttpResponse:
+    """Record suspects' identifiers for the publication guard (INV-8)."""
+    if not permissions.user_can_read_case(request.user, case):
+        raise PermissionDenied
+    form = IdentifiersForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, identifiers_form=form)
+    try:
+        services.identifiers_add(
+            actor=request.user, case=case, identifiers=form.cleaned_data["identifiers"]
+        )
+    except services.CaseError as error:
+        for field, message in error.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        return _render_detail(request, case, status=400, identifiers_form=form)
+    messages.success(request, _("The identifiers are recorded."))
+    return redirect("investigations:detail", reference=case.reference)
+
+
+def _team_item(request: HttpRequest, case: Case, number: int) -> EvidenceItem:
+    """Items and their working copies are for the team's investigators only."""
+    if not permissions.user_can_read_case(request.user, case):
+        services.refused_read(actor=request.user, case=case)
+        raise Http404
+    item = case.evidence.select_related("collected_by").filter(number=number).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _attachment(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/octet-stream")
+    safe = "".join(c for c in filename if c.isalnum() or c in "._-")[-100:] or "item.bin"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@_with_case
+def item_detail(request: HttpRequest, case: Case, number: int) -> HttpResponse:
+    """One evidence item: the original (read audited) and its working copies (INV-4)."""
+    item = _team_item(request, case, number)
+    user = request.user
+    form = WorkingCopyForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not permissions.user_can_make_working_copy(user, case):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = None
+            if data["upload"] is not None:
+                file = data["upload"]
+                upload = services.Upload(file.name, file.content_type or "", file.read())
+            try:
+                copy = services.working_copy_create(
+                    actor=user, item=item, purpose=data["purpose"], text=data["text"], upload=upload
+                )
+            except services.CaseError as error:
+                for field, message in error.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Working copy %(number)d is stored apart from the original.")
+                    % {"number": copy.number},
+                )
+                return redirect("investigations:item", reference=case.reference, number=item.number)
+        status = 400
+    original = services.evidence_read(actor=user, item=item)  # audited
+    copies = list(item.working_copies.select_related("created_by").order_by("number"))
+    for copy in copies:
+        copy.purpose = services.working_copy_purpose(copy)
+        copy.text = ""
+        if copy.content_type.startswith("text/plain"):
+            copy.text = services.working_copy_read(actor=user, copy=copy).decode(errors="replace")
+    return render(
+        request,
+        "investigations/item.html",
+        {
+            "case": case,
+            "item": item,
+            "original_text": original.decode(errors="replace") if not item.filename else "",
+            "reason": services.relevance_reason(item),
+            "copies": copies,
+            "form": form,
+            "can_copy": permissions.user_can_make_working_copy(user, case),
+            "minors": case.offence.involves_minors,
+            "minors_message": services.minors_upload_message(),
+        },
+        status=status,
+    )
+
+
+@_with_case
+def item_original(request: HttpRequest, case: Case, number: int) -> HttpResponse:
+    """The evidentiary original of a file item, downloaded by a team investigator (audited)."""
+    item = _team_item(request, case, number)
+    data = services.evidence_read(actor=request.user, item=item)
+    return _attachment(data, item.filename or f"item-{item.number}.txt")
+
+
+@_with_case
+def working_copy_download(request: HttpRequest, case: Case, number: int, copy: int) -> HttpResponse:
+    item = _team_item(request, case, number)
+    working = WorkingCopy.objects.filter(item=item, number=copy).first()
+    if working is None:
+        raise Http404
+    data = services.working_copy_read(actor=request.user, copy=working)
+    name = working.filename or f"item-{item.number}-copy-{working.number}.txt"
+    return _attachment(data, name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreements(request: HttpRequest) -> HttpResponse:
+    """The written agreements with police of the teams the user leads (INV-3)."""
+    teams = permissions.agreement_teams(request.user)
+    if not teams:
+        if permissions.investigation_teams(request.user) and not permissions.is_certified(
+            request.user
+        ):
+            return _refused(request, permissions.certification_message(request.user))
+        return _refused(request)
+    form = AgreementForm(request.POST or None, request.FILES or None, teams=teams)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            file = data["document"]
+            try:
+                services.record_police_agreement(
+                    actor=request.user,
+                    team=data["team"],
+                    signed_on=data["signed_on"],
+                    valid_until=data["valid_until"],
+                    police_contact=data["police_contact"],
+                    document=services.Upload(file.name, file.content_type or "", file.read()),
+                )
+            except services.CaseError as error:
+                for field, message in error.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            except PermissionDenied:
+                return _refused(request)
+            else:
+                messages.success(request, _("The agreement with police is recorded."))
+                return redirect("investigations:agreements")
+    rows = (
+        PoliceAgreement.objects.filter(team__in=teams)
+        .select_related("team", "created_by")
+        .order_by("team__name", "-signed_on")
+    )
+    today = timezone.localdate()
+    in_force = {team.pk: services.active_agreement(team, today) for team in teams}
+    return render(
+        request,
+        "investigations/agreements.html",
+        {
+            "form": form,
+            "agreements": rows,
+            "in_force_ids": {a.pk for a in in_force.values() if a is not None},
+        },
+        status=status,
+    )
+
+
+def _agreement(request: HttpRequest, pk: int) -> PoliceAgreement:
+    agreement = PoliceAgreement.objects.select_related("team").filter(pk=pk).first()
+    if agreement is None or not permissions.user_can_record_agreement(request.user, agreement.team):
+        raise Http404
+    return agreement
+
+
+@login_required
+@require_POST
+def agreement_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _agreement(request, pk)
+    try:
+        services.police_agreement_revoke(actor=request.user, agreement=agreement)
+    except services.CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The agreement is revoked: decoy conversations stop."))
+    return redirect("investigations:agreements")
+
+
+@login_required
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _agreement(request, pk)
+    data = services.police_agreement_document(actor=request.user, agreement=agreement)
+    return _attachment(data, agreement.document_name or "agreement.pdf")
