@@ -40,6 +40,7 @@ from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.communities.models import AlertKind
 from samenveilig.core import audit
 from samenveilig.flags.hooks import match_after_commit
+from samenveilig.investigations.publication import PublicationRefused, check_publication
 from samenveilig.reports import photos as photo_processing
 
 if TYPE_CHECKING:
@@ -209,6 +210,10 @@ def _check_validity(data: AlertInput, now: datetime, errors: dict[str, list[str]
     return data.valid_until
 
 
+def _strings(described: dict[str, Any] | None) -> list[str]:
+    return [str(value) for value in (described or {}).values() if value]
+
+
 def check_alert(data: AlertInput, *, now: datetime | None = None) -> CheckedAlert:
     """Validate everything; raises ``AlertValidationError`` with all problems at once."""
     now = now or timezone.now()
@@ -223,6 +228,13 @@ def check_alert(data: AlertInput, *, now: datetime | None = None) -> CheckedAler
         _add(errors, "vehicle", _("Describe the vehicle: kind, colour, make or licence plate."))
     lat, lon, radius, areas, centre = _check_place(data, errors)
     expires_at = _check_validity(data, now, errors)
+    if not errors and centre is not None:
+        # INV-8: no suspect recorded in an investigation of this town is ever named in an alert.
+        texts = [data.title, data.message, *_strings(person), *_strings(vehicle)]
+        try:
+            check_publication(texts, [a.pk for a in areas] or [centre.pk])
+        except PublicationRefused as refusal:
+            _add(errors, "__all__", refusal.message)
     if errors or centre is None:
         raise AlertValidationError(errors)
     return CheckedAlert(
@@ -399,6 +411,14 @@ def alert_end(*, actor: User, alert: Alert, closing_message: str = "") -> Alert:
                 ]
             }
         )
+    if closing_message:
+        area_ids = list(alert.areas.values_list("pk", flat=True)) or [
+            alert.centre_neighbourhood_id or alert.municipality_id
+        ]
+        try:
+            check_publication([closing_message], area_ids)
+        except PublicationRefused as refusal:
+            raise AlertValidationError({"closing_message": [refusal.message]}) from refusal
     now = timezone.now()
     with transaction.atomic():
         alert = _locked(alert)
