@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samenveilig.core import ratelimit
 from tests.alerts.test_services import CENTRE, member, person_input, police  # noqa: F401
@@ -73,9 +73,12 @@ def test_tips_count_against_the_reporting_limit(police, member, town, settings):
         "ip": "10.0.0.9",
     }
     alert_tip(**tip)
-    with pytest.raises(AlertValidationError) as caught:
+    with translation.override("en"), pytest.raises(AlertValidationError) as caught:
         alert_tip(**tip)
     assert "many reports in a short time" in str(caught.value.errors)
+    with translation.override("nl"), pytest.raises(AlertValidationError) as caught:
+        alert_tip(**tip)
+    assert "many reports in a short time" not in str(caught.value.errors)  # translated
 
 
 def test_survey_answers_per_address_are_limited_with_a_clear_page(scene, settings):  # noqa: F811
