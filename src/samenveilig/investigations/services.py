@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samenveilig.communities.models import Community
-from samenveilig.core import audit
+from samenveilig.core import audit, uploads
 from samenveilig.core.crypto import fernet
 from samenveilig.flags import keys as flag_keys
 from samenveilig.investigations import conf, entrapment, permissions, publication
@@ -823,6 +823,11 @@ def pdf_problem(document: Upload) -> str:
         return _("The file is too large.")
     if not document.name.lower().endswith(".pdf") or not document.data.startswith(b"%PDF-"):
         return _("Upload the signed agreement as a PDF file.")
+    try:  # the shared upload service refuses scripts, launch actions and attachments
+        uploads.check_pdf(document.data)
+    except uploads.UploadError as error:
+        if error.code == "active_content":
+            return error.message
     try:
         reader = PdfReader(io.BytesIO(document.data))
         if reader.is_encrypted:
