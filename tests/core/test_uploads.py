@@ -247,3 +247,12 @@ def test_investigation_evidence_is_refused_through_the_shared_service(world, spy
     assert "cannot be added as evidence" in response.content.decode()
     assert not EvidenceItem.objects.exists()
     assert spy
+
+
+def test_police_agreements_with_scripts_are_refused_through_the_shared_service():
+    from samenveilig.investigations import services
+
+    plain = services.Upload("overeenkomst.pdf", "application/pdf", minimal_pdf())
+    assert services.pdf_problem(plain) == ""
+    scripted = services.Upload("overeenkomst.pdf", "application/pdf", minimal_pdf(extra=b"js"))
+    assert "scripts or attachments" in services.pdf_problem(scripted)
