@@ -40,8 +40,12 @@ test: $(VENV)/.installed-dev
 	SAMENVEILIG_TESTING=1 $(MANAGE) compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Style, security lint (bandit: high severity fails; medium findings are reviewed in
+## docs/security.md) and known vulnerabilities in the dependencies (when the service is reachable).
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check src tests e2e bench
+	$(VENV)/bin/bandit -q -r src/samenveilig -x 'src/samenveilig/*/migrations' --severity-level high
+	-$(VENV)/bin/pip-audit --progress-spinner off || echo "pip-audit: vulnerability service not reachable or findings above"
 
 run: $(VENV)/.installed
 	$(MANAGE) runserver
