@@ -115,7 +115,7 @@ def test_read_fail_pass_and_get_a_canvass_route(live_server, browser_page: Page,
     # The module list shows module 3 not taken; she opens and reads it.
     visit(page, base + "/training/")
     expect(page.locator(f"[data-module='{CANVASSING}'] [data-testid=status]")).to_contain_text(
-        "Not taken yet"
+        "Nog niet gevolgd"
     )
     submit(page, f".training-modules a[href='/training/{CANVASSING}/']")
     expect(page.locator("h1")).to_contain_text("Buurtonderzoek")
