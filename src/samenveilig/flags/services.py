@@ -495,6 +495,19 @@ def _notify_owner_later(hit_id: int) -> None:
     notify_owner_of_hit.enqueue(hit_id)
 
 
+def record_hits_viewed(*, actor: Any, hit_ids: list[int], where: str) -> None:
+    """A page showed these hits to ``actor`` (FLG-3: every hit seen is in the audit chain).
+    ``where``: ``"inbox"``, ``"flag"`` (the owner's flag page) or the item type whose page showed
+    the signal. Ids only; nothing is recorded when the page showed no hit."""
+    if not hit_ids or not actor.is_authenticated:
+        return
+    audit.record(
+        actor=actor,
+        action="flags.hits_viewed",
+        details={"where": where, "hit_ids": sorted(set(hit_ids))},
+    )
+
+
 def hits_mark_seen(*, actor: Any) -> int:
     """The owner has read the new hits of their flags."""
     if not actor.is_authenticated:
