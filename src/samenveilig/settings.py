@@ -242,6 +242,7 @@ FLAG_REMINDER_DAYS = int(os.environ.get("FLAG_REMINDER_DAYS", "14"))
 FLAG_RETENTION_DAYS = int(os.environ.get("FLAG_RETENTION_DAYS", "90"))
 FLAG_LOOKUP_RETENTION_DAYS = int(os.environ.get("FLAG_LOOKUP_RETENTION_DAYS", "365"))
 FLAG_LOOKUPS_PER_HOUR = int(os.environ.get("FLAG_LOOKUPS_PER_HOUR", "60"))
+FLAG_RETROACTIVE_DAYS = int(os.environ.get("FLAG_RETROACTIVE_DAYS", "30"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
