@@ -5,11 +5,13 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres):
     .venv/bin/python bench/bench_monitor_dashboard.py                  # 100,000 then 1,000,000
     .venv/bin/python bench/bench_monitor_dashboard.py --sizes 20000 --repeat 10   # smoke run
 
-A scratch database ``samenveilig_bench_monitor`` is created, migrated, filled and dropped at the
-end. The town and the reports are those of ``bench_reports_read`` (one gemeente, five wijken, 50
-buurten, reports generated in SQL over the last year, 3 % linked into incidents), plus, per
-size, survey responses (a tenth of the reports: 100,000 at 1,000,000; a resident round per buurt
-and a members' round per community, answer dates over the last year), ten communities with 5,000
+A scratch database (``--database``, default ``samenveilig_bench_monitor``) is created, migrated,
+filled and dropped at the end (``--keep`` keeps it). The town and the reports are those of
+``bench_reports_read`` (one gemeente, five wijken, 50 buurten, reports generated in SQL over the
+last year, 3 % linked into incidents), plus, per
+size, survey responses (a tenth of the reports: 100,000 at 1,000,000; a resident round per buurt,
+one for the whole gemeente whose respondents mostly say their buurt, and a members' round per
+community, answer dates over the last year), ten communities with 5,000
 memberships (joined over two years, a fifth of them left), 1,000 alerts and 100 inquiries with
 3,000 door visits; one report in 25 gets a member as its reporter (for "active in the last 30
 days"). After each size the monthly tallies are recounted (``monitor_refresh --all``, timed).
@@ -42,6 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    PG_ADMIN_URL,
     ROOT,
     django_env,
     loadavg,
@@ -134,29 +137,44 @@ def setup_world() -> dict:
     coordinator = users[0]  # coordinator of community 0 (the wijk 0)
     TOTP.activate(coordinator, TOTP_SECRET)
 
-    rounds = [
-        SurveyRound.objects.create(
-            name=f"Bewonersenquête {b.name}",
-            questionnaire=questionnaire_for(Audience.RESIDENTS),
-            audience=Audience.RESIDENTS,
-            area=b,
-            municipality=gm,
-            opens_at=now - dt.timedelta(days=400),
-            closes_at=now + dt.timedelta(days=30),
-        )
-        for b in buurten
-    ] + [
-        SurveyRound.objects.create(
-            name=f"Communitymonitor {c.name}",
-            questionnaire=questionnaire_for(Audience.MEMBERS),
-            audience=Audience.MEMBERS,
-            community=c,
-            municipality=gm,
-            opens_at=now - dt.timedelta(days=400),
-            closes_at=now + dt.timedelta(days=30),
-        )
-        for c in communities
-    ]
+    rounds = (
+        [
+            SurveyRound.objects.create(
+                name=f"Bewonersenquête {b.name}",
+                questionnaire=questionnaire_for(Audience.RESIDENTS),
+                audience=Audience.RESIDENTS,
+                area=b,
+                municipality=gm,
+                opens_at=now - dt.timedelta(days=400),
+                closes_at=now + dt.timedelta(days=30),
+            )
+            for b in buurten
+        ]
+        + [
+            # a round for the whole gemeente: respondents say their buurt
+            SurveyRound.objects.create(
+                name="Bewonersenquête Leesstad",
+                questionnaire=questionnaire_for(Audience.RESIDENTS),
+                audience=Audience.RESIDENTS,
+                area=gm,
+                municipality=gm,
+                opens_at=now - dt.timedelta(days=400),
+                closes_at=now + dt.timedelta(days=30),
+            )
+        ]
+        + [
+            SurveyRound.objects.create(
+                name=f"Communitymonitor {c.name}",
+                questionnaire=questionnaire_for(Audience.MEMBERS),
+                audience=Audience.MEMBERS,
+                community=c,
+                municipality=gm,
+                opens_at=now - dt.timedelta(days=400),
+                closes_at=now + dt.timedelta(days=30),
+            )
+            for c in communities
+        ]
+    )
 
     kinds = ["warning", "vehicle", "wanted_person", "cocoon"]
     Alert.objects.bulk_create(
@@ -246,6 +264,27 @@ def setup_world() -> dict:
     }
 
 
+def load_world() -> dict:
+    """The world of ``setup_world`` as found in a database kept before (``--reuse``)."""
+    from bench_reports_read import load_town
+
+    from samenveilig.accounts.models import User
+    from samenveilig.communities.models import Community
+    from samenveilig.monitor.models import SurveyResponse, SurveyRound
+
+    town = load_town()
+    return {
+        **town,
+        "communities": list(Community.objects.filter(slug__startswith="bench-bp-").order_by("pk")),
+        "coordinator": User.objects.get(email="lid0@example.test"),
+        "rounds": list(SurveyRound.objects.order_by("pk")),
+        "member_ids": list(
+            User.objects.filter(email__startswith="lid").order_by("pk").values_list("pk", flat=True)
+        ),
+        "responses": SurveyResponse.objects.count(),
+    }
+
+
 def insert_responses(world: dict, count: int) -> None:
     """``count`` more survey responses (answer sets included) in two SQL statements."""
     from django.db import connection
@@ -267,9 +306,15 @@ def insert_responses(world: dict, count: int) -> None:
                 RETURNING id, submitted_at, idempotency_key
             )
             INSERT INTO monitor_surveyresponse (round_id, answer_set_id, community_id, area_id,
-                municipality_id, audience, is_member, feels_unsafe, unsafe_frequency,
-                cohesion_score, created_on)
-            SELECT r.id, a.id, r.community_id, r.area_id, r.municipality_id, r.audience,
+                municipality_id, neighbourhood_id, audience, is_member, feels_unsafe,
+                unsafe_frequency, cohesion_score, created_on)
+            SELECT r.id, a.id, r.community_id, r.area_id, r.municipality_id,
+                CASE WHEN r.area_id = ANY(%(buurten)s::bigint[]) THEN r.area_id
+                     -- the gemeente round: four in five say their buurt
+                     WHEN r.area_id IS NOT NULL AND x.f < 0.8 THEN
+                          (%(buurten)s::bigint[])[1 + floor(x.f * 62.5)::int %% 50]
+                END,
+                r.audience,
                 CASE WHEN r.audience = 'members' THEN random() < 0.95 ELSE random() < 0.15 END,
                 x.unsafe, CASE WHEN x.unsafe AND x.f < 0.2 THEN 'often'
                                WHEN x.unsafe THEN 'sometimes' ELSE '' END,
@@ -284,6 +329,7 @@ def insert_responses(world: dict, count: int) -> None:
             {
                 "rounds": rounds,
                 "n_rounds": len(rounds),
+                "buurten": [b.pk for b in world["buurten"]],
                 "first": world["responses"] + 1,
                 "last": world["responses"] + count,
             },
@@ -656,12 +702,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="report counts, ascending")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per case")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", default=PG_NAME, help="scratch database name")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database kept before (--keep) with one size, without filling it",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-monitor-"))
+    reuse = args.reuse and len(sizes) == 1
     try:
-        url = pg_create(PG_NAME)
+        if reuse:
+            url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + args.database
+        else:
+            url = pg_create(args.database)
         env = django_env(url, tmp / "var", log_level="WARNING")
         log("migrating …")
         run_manage(env, "migrate", "--noinput")
@@ -672,20 +728,30 @@ def main() -> None:
         django.setup()
         machine = machine_lines()
         machine.append(f"- {pg_facts()}, on the same machine; psycopg, persistent connection")
-        world = setup_world()
+        world = load_world() if reuse else setup_world()
         current, runs, notes = 0, [], []
         for size in sizes:
-            log(f"growing to {size:,} reports …")
-            seconds = grow(world, current, size)
-            current = size
-            log("  recounting the monthly tallies …")
-            everything, months, recent = refresh_all()
-            notes.append(
-                f"- {size:,} reports and {world['responses']:,} survey responses: generated in "
-                f"{seconds:.0f} s; `monitor_refresh --all` ({months} months) {everything:.1f} s, "
-                f"the default refresh of the three recent months {recent:.1f} s; load average "
-                f"before measuring {loadavg()}"
-            )
+            if reuse:
+                log("  recounting the monthly tallies …")
+                everything, months, recent = refresh_all()
+                notes.append(
+                    f"- a database kept from an earlier run ({size:,} reports, "
+                    f"{world['responses']:,} survey responses); `monitor_refresh --all` ({months} "
+                    f"months) {everything:.1f} s, the default refresh of the three recent months "
+                    f"{recent:.1f} s; load average before measuring {loadavg()}"
+                )
+            else:
+                log(f"growing to {size:,} reports …")
+                seconds = grow(world, current, size)
+                current = size
+                log("  recounting the monthly tallies …")
+                everything, months, recent = refresh_all()
+                notes.append(
+                    f"- {size:,} reports and {world['responses']:,} survey responses: generated "
+                    f"in {seconds:.0f} s; `monitor_refresh --all` ({months} months) "
+                    f"{everything:.1f} s, the default refresh of the three recent months "
+                    f"{recent:.1f} s; load average before measuring {loadavg()}"
+                )
             run = {"size": size, "cases": []}
             for case in cases(world):
                 log(f"  {size:,}: {case['label']}")
@@ -704,8 +770,8 @@ def main() -> None:
             connections.close_all()
         except Exception:  # noqa: BLE001 - Django may not be set up yet
             pass
-        if not args.keep:
-            pg_drop(PG_NAME)
+        if not (args.keep or reuse):
+            pg_drop(args.database)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "samenveilig.funds",
     "samenveilig.programme",
     "samenveilig.activities",
+    "samenveilig.privacy",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,18 @@ FLAG_RETENTION_DAYS = int(os.environ.get("FLAG_RETENTION_DAYS", "90"))
 FLAG_LOOKUP_RETENTION_DAYS = int(os.environ.get("FLAG_LOOKUP_RETENTION_DAYS", "365"))
 FLAG_LOOKUPS_PER_HOUR = int(os.environ.get("FLAG_LOOKUPS_PER_HOUR", "60"))
 FLAG_RETROACTIVE_DAYS = int(os.environ.get("FLAG_RETROACTIVE_DAYS", "30"))
+
+# --- Privacy (PLT-6) ------------------------------------------------------------------------------
+# Retention periods in days; samenveilig.privacy.retention (rendered in docs/privacy.md) says what
+# each covers, from when it counts and which purge function removes it (`manage.py purge`, daily).
+REPORTER_IDENTITY_RETENTION_DAYS = int(os.environ.get("REPORTER_IDENTITY_RETENTION_DAYS", "90"))
+REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", "365"))
+INQUIRY_CONTACT_RETENTION_DAYS = int(os.environ.get("INQUIRY_CONTACT_RETENTION_DAYS", "90"))
+SURVEY_FREE_TEXT_RETENTION_DAYS = int(os.environ.get("SURVEY_FREE_TEXT_RETENTION_DAYS", "180"))
+DELIVERY_LOG_RETENTION_DAYS = int(os.environ.get("DELIVERY_LOG_RETENTION_DAYS", "90"))
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "30"))
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "1825"))
+PRIVACY_REQUEST_RETENTION_DAYS = int(os.environ.get("PRIVACY_REQUEST_RETENTION_DAYS", "730"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -15,12 +15,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from samenveilig.accounts.models import Role, RoleGrant
+from samenveilig.areas.models import AreaLevel
 from samenveilig.core.audit import verify_chain
 from samenveilig.core.models import AuditEvent
 from samenveilig.flags import keys, notifications, services
 from samenveilig.flags.models import Flag, FlagHit, FlagLookup, LookupPurpose
 from samenveilig.flags.normalise import IdentifierKind
 from samenveilig.flags.services import FlagValidationError, add_months, latest_expiry
+from tests.factories import AreaFactory, UserFactory
 from tests.flags.conftest import PLATE, PLATE_NORMALISED, category, set_flag, submit_report
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +191,7 @@ def test_matching_queries_carry_hashes_not_identifiers(world):
 def test_a_lookup_queries_hashes_not_identifiers(world):
     set_flag(world.police_zuid)
     with CaptureQueriesContext(connection) as queries:
-        result = ask(world.police_noord, "vx 123 b")
+        result = ask(world.municipality, "vx 123 b")
     assert result.hit
     for query in queries.captured_queries:
         assert no_plate_in(query["sql"]), query["sql"]
@@ -224,7 +227,7 @@ def test_key_rotation_keeps_matching_and_rekey_moves_every_flag_to_the_new_key(w
         *settings.FIELD_ENCRYPTION_KEYS,
     ]
     # During the rotation the old hash still matches.
-    assert ask(world.police_noord).hit
+    assert ask(world.municipality).hit
     call_command("flags_rekey", stdout=open("/dev/null", "w"))  # noqa: SIM115
     flag.refresh_from_db()
     assert flag.identifier_hash != old_hash
@@ -236,7 +239,7 @@ def test_key_rotation_keeps_matching_and_rekey_moves_every_flag_to_the_new_key(w
     # The old keys can go: matching and reading back work with the new ones alone.
     settings.FLAG_HMAC_KEYS = [new_key]
     settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
-    assert ask(world.police_noord, purpose_note="na rotatie").hit
+    assert ask(world.municipality, purpose_note="na rotatie").hit
     assert services.flag_identifier(actor=world.police_zuid, flag=flag) == PLATE_NORMALISED
     assert audit_rows("flags.rekeyed")[0].details["flags"] == 1
 
@@ -268,10 +271,40 @@ def test_a_no_hit_is_audited_too(world):
     assert audit_rows("flags.lookup")[-1].details["hits"] == 0
 
 
+def colleague(world, role=Role.POLICE, area_key="zuid", organisation=""):
+    user = UserFactory(display_name="Collega", language="en")
+    RoleGrant.objects.create(
+        user=user, role=role, area=world.town[area_key], organisation=organisation
+    )
+    return user
+
+
 def test_a_lookup_shows_only_flags_shared_with_the_askers_partner_type(world):
     set_flag(world.police_zuid, visible_to=["police"])
-    assert ask(world.police_noord).hit
+    assert ask(colleague(world)).hit
     assert not ask(world.municipality).hit
+
+
+def test_a_lookup_answers_only_inside_the_askers_jurisdiction(world):
+    """FLG-3 scoped by area: the flag was set in Zuid; a wijkagent of Noord gets the same no-hit
+    answer as for an identifier without a flag, the gemeente (which contains Zuid) and a wijkagent
+    of a buurt inside Zuid get the hit."""
+    flag = set_flag(world.police_zuid)
+    assert flag.scope_area_ids == [world.town["zuid"].pk]
+    assert not ask(world.police_noord).hit
+    assert audit_rows("flags.lookup")[-1].details["hits"] == 0
+    assert ask(world.municipality).flags == [flag]
+    assert ask(colleague(world, area_key="zuid_west")).flags == [flag]
+    assert ask(world.police_zuid).flags == [flag]  # the owner
+
+
+def test_a_flag_set_by_the_gemeente_answers_every_wijk_it_is_shared_with(world):
+    set_flag(world.municipality, visible_to=["police"])
+    assert ask(world.police_noord).hit and ask(world.police_zuid).hit
+    elsewhere = AreaFactory(code="GM9998", name="Anderstad", level=AreaLevel.MUNICIPALITY)
+    world.town["elders"] = elsewhere
+    assert not ask(colleague(world, role=Role.MUNICIPALITY, area_key="elders")).hit
+    assert not ask(colleague(world, area_key="elders")).hit
 
 
 @pytest.mark.parametrize("who", ["member", "coordinator", "resident"])

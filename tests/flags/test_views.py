@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from samenveilig.core.models import AuditEvent
 from samenveilig.flags import services
 from samenveilig.flags.models import Flag, FlagHit, FlagLookup
 from samenveilig.flags.services import latest_expiry
@@ -342,3 +343,125 @@ def test_an_alert_recipient_sees_the_same_alert_with_or_without_a_hit(world):
     assert page(member, url) == before
     sender = page(as_user(world.police_zuid), url)
     assert 'data-testid="flag-signals"' in sender
+
+
+# --- every hit seen is in the audit chain -------------------------------------------------------
+
+
+def viewed_rows():
+    return list(AuditEvent.objects.filter(action="flags.hits_viewed").order_by("sequence"))
+
+
+def test_the_hits_inbox_records_which_hits_were_seen(world):
+    set_flag(world.police_noord)
+    submit_report(world.member)
+    hit = FlagHit.objects.get()
+    page(as_user(world.police_zuid), reverse("flags:hits"))
+    [row] = viewed_rows()
+    assert row.actor_id == world.police_zuid.pk
+    assert row.details == {"where": "inbox", "hit_ids": [hit.pk]}
+
+
+def test_the_owners_flag_page_records_its_hits(world):
+    flag = set_flag(world.police_noord)
+    submit_report(world.member)
+    page(as_user(world.police_noord), reverse("flags:detail", args=[flag.pk]))
+    [row] = viewed_rows()
+    assert row.actor_id == world.police_noord.pk and row.details["where"] == "flag"
+    assert row.details["hit_ids"] == [FlagHit.objects.get().pk]
+
+
+@pytest.mark.parametrize("item_type", ["report", "visit", "alert"])
+def test_a_signal_on_an_item_page_is_recorded(world, item_type):
+    set_flag(world.police_noord)
+    if item_type == "report":
+        report = submit_report(world.member)
+        url = reverse("reports:handle", args=[report.reference])
+    elif item_type == "visit":
+        inquiry = start_inquiry(world)
+        record_visit(world, inquiry, vehicle_answers())
+        url = reverse("inquiries:results", args=[inquiry.reference])
+    else:
+        alert = send_alert(world.police_zuid)
+        url = reverse("alerts:detail", args=[alert.reference])
+    hit = FlagHit.objects.get(item_type=item_type)
+    html = page(as_user(world.police_zuid), url)
+    assert 'data-testid="flag-signals"' in html
+    [row] = viewed_rows()
+    assert row.actor_id == world.police_zuid.pk
+    assert row.details == {"where": item_type, "hit_ids": [hit.pk]}
+
+
+def test_pages_without_a_visible_hit_record_nothing(world):
+    set_flag(world.municipality, visible_to=["municipality"])
+    report = submit_report(world.member)
+    page(as_user(world.police_zuid), reverse("reports:handle", args=[report.reference]))
+    page(as_user(world.police_zuid), reverse("flags:hits"))
+    page(as_user(world.member), reverse("reports:detail", args=[report.reference]))
+    assert viewed_rows() == []
+
+
+# --- members and residents cannot infer a flag -------------------------------------------------
+
+
+def _response(client: Client, method: str, url: str, data=None) -> tuple[int, str]:
+    response = getattr(client, method)(url, data or {})
+    body = response.content.decode()
+    return response.status_code, CSRF_RE.sub("", body)
+
+
+@pytest.mark.parametrize("who", ["member", "resident"])
+def test_members_get_the_same_refusals_whether_or_not_a_flag_exists(world, who):
+    """No page or endpoint answers a member differently when a flag exists: the lookup refuses
+    the same question the same way, and a flag number that exists is as unknown as one that
+    does not."""
+    client = as_user(getattr(world, who))
+    question = {
+        "kind": "licence_plate",
+        "identifier": "VX-123-B",
+        "purpose": "report",
+        "purpose_note": "nieuwsgierig",
+    }
+
+    def answers(pk: int) -> list[tuple[int, str]]:
+        found = [
+            _response(client, "post", reverse("flags:lookup"), question),
+            _response(client, "get", reverse("flags:hits")),
+            _response(client, "get", reverse("flags:detail", args=[pk])),
+            _response(client, "post", reverse("flags:end", args=[pk])),
+        ]
+        # The page's own address (the language switch's "next") is the only part that differs.
+        return [
+            (status, body.replace(f"/signalen/{pk}/", "/signalen/N/")) for status, body in found
+        ]
+
+    before = answers(999_999)
+    flag = set_flag(world.police_zuid)
+    submit_report(world.member)
+    assert FlagHit.objects.exists()
+    assert answers(flag.pk) == before
+    assert not FlagLookup.objects.exists()
+    assert Flag.objects.get().ended_at is None
+
+
+def test_sending_a_report_costs_the_same_queries_whether_or_not_it_hits(world):
+    """Matching waits for the commit and runs in the worker: the member's own request does the
+    same database work (and so takes the same time) with or without a flag on the plate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Three places far apart, so each report starts an incident of its own.
+    submit_report(world.member, run_commit=False)  # warm caches (categories, areas)
+
+    def queries(lat: float, lon: float) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            submit_report(world.member, run_commit=False, lat=lat, lon=lon)
+        # The shape of each query: literals (the new report's reference, times, ids) left out.
+        return [
+            re.sub(r"\d[\d.]*(?:e[+-]?\d+)?", "N", re.sub(r"'[^']*'", "?", q["sql"]))
+            for q in captured.captured_queries
+        ]
+
+    without = queries(52.0025, 5.0075)
+    set_flag(world.police_zuid)
+    assert queries(52.0125, 5.0025) == without

@@ -130,8 +130,12 @@ def _answer_set(questionnaire, day: dt.date, answers: dict | None = None) -> Ans
 
 
 def add_responses(survey_round, day: dt.date, rows: list[dict]) -> None:
-    """Responses with the given derived scores (as ``monitor.services`` stores them)."""
+    """Responses with the given derived scores (as ``monitor.services`` stores them: a round of
+    one buurt records that buurt as the response's ``neighbourhood``)."""
+    area = survey_round.area
+    own_buurt = area.pk if area is not None and area.level == AreaLevel.NEIGHBOURHOOD else None
     for values in rows:
+        values.setdefault("neighbourhood_id", own_buurt)
         SurveyResponse.objects.create(
             round=survey_round,
             answer_set=_answer_set(survey_round.questionnaire, day, values.pop("answers", None)),

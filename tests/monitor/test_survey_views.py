@@ -168,3 +168,30 @@ def test_update_button_shows_follow_up_questions_without_saving(scene):
     assert fields["unsafe_frequency"].relevant_now
     assert fields["feels_unsafe"].selected_names == ["yes"]
     assert not SurveyResponse.objects.exists()
+
+
+def test_no_ip_address_or_user_agent_is_stored_or_logged(scene, caplog):
+    """Answer through the page from a recognisable address and browser: neither appears in the
+    response, its answer set, the audit trail or the log."""
+    from django.db import connection
+
+    from samenveilig.core.models import AuditEvent
+
+    survey_round = scene.open_round()
+    events_before = AuditEvent.objects.count()
+    client = Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="HerkenbareBrowser/9.9")
+    client.get(url(survey_round))
+    with caplog.at_level("DEBUG"):
+        page = client.post(url(survey_round), posted(MEMBER_ANSWERS))
+    assert page.status_code == 302
+    response = SurveyResponse.objects.get(round=survey_round)
+    assert AuditEvent.objects.count() == events_before  # answering is not audited
+    with connection.cursor() as cursor:
+        for table, pk in (
+            ("monitor_surveyresponse", response.pk),
+            ("questionnaires_answerset", response.answer_set_id),
+        ):
+            cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])  # noqa: S608
+            row = " ".join(str(value) for value in cursor.fetchone())
+            assert "203.0.113" not in row and "HerkenbareBrowser" not in row
+    assert "203.0.113" not in caplog.text and "HerkenbareBrowser" not in caplog.text

@@ -20,6 +20,9 @@ from samenveilig.core.models import AuditEvent
 GENESIS_HASH = "0" * 64
 # Key of the PostgreSQL advisory lock that serialises writers of the chain (any constant works).
 AUDIT_CHAIN_LOCK = 0x5356_4155_4449_54  # "SVAUDIT"
+# Written when the retention purge cuts off the oldest rows (samenveilig.privacy.purge): its
+# details name the last row cut and its hash, so the chain verifies from the first row kept.
+PRUNED_ACTION = "core.audit_pruned"
 
 
 def _canonical(event: AuditEvent) -> str:
@@ -122,6 +125,24 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
 
 
+def _pruned_start() -> tuple[int, str] | None:
+    """Where the chain starts after a retention cut: the first row kept, if a later row of the
+    chain (``PRUNED_ACTION``) vouches for the sequence and hash of the last row removed."""
+    first = AuditEvent.objects.order_by("sequence").first()
+    if first is None or first.sequence == 1:
+        return None
+    marker = (
+        AuditEvent.objects.filter(
+            action=PRUNED_ACTION, details__through_sequence=first.sequence - 1
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    if marker is None or marker.details.get("hash") != first.previous_hash:
+        return None
+    return first.sequence, first.previous_hash
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     sequence: int
@@ -133,6 +154,9 @@ def verify_chain() -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     previous_hash = GENESIS_HASH
     expected_sequence = 1
+    start = _pruned_start()
+    if start is not None:
+        expected_sequence, previous_hash = start
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
         if event.sequence != expected_sequence:
             problems.append(

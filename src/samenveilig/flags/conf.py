@@ -9,6 +9,8 @@
   ``manage.py purge`` removes it.
 - ``FLAG_LOOKUP_RETENTION_DAYS``: how long the record of a hit/no-hit question is kept (the audit
   chain keeps its id-only row for ever).
+- ``FLAG_RETROACTIVE_DAYS``: when a flag is set or extended, items of this many days back (and
+  reports and alerts still open) are matched against it too.
 - ``FLAG_LOOKUPS_PER_HOUR``: hit/no-hit questions per user per hour, so the form cannot be used
   to sweep through every licence plate.
 """
@@ -44,3 +46,7 @@ def lookup_retention_days() -> int:
 
 def lookups_per_hour() -> int:
     return int(getattr(settings, "FLAG_LOOKUPS_PER_HOUR", 60))
+
+
+def retroactive_days() -> int:
+    return int(getattr(settings, "FLAG_RETROACTIVE_DAYS", 30))

@@ -16,6 +16,9 @@ Addresses: a postcode (``1234 AB``, ``1234ab``) with the house number after it (
 something follows the number that may be an addition (``12a``, ``12-2``, ``12 bis``), the
 address is tried with and without it.
 
+Addresses without a postcode (``Kerkstraat 12, Utrecht``): only the candidates are found here
+(``street_mentions_in_text``); ``resolve`` looks them up in the address register.
+
 KvK numbers: eight digits after the word KvK (``KvK 1234 5678``, ``kvk-nummer: 12345678``).
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from samenveilig.flags.normalise import normalise_address, normalise_kvk
 from samenveilig.reports.validators import SIDECODE_SHAPES
@@ -145,4 +149,72 @@ def kvk_numbers_in_text(text: str) -> set[str]:
         number = normalise_kvk(match.group("digits"))
         if number is not None:
             found.add(number)
+    return found
+
+
+# --- addresses without a postcode: street, house number and perhaps the town -------------------
+#
+# "Kerkstraat 12", "de Laan van Meerdervoort 7a, Den Haag", "'s-Gravendijkwal 3-2 in Rotterdam".
+# Free text does not say where a street name begins, so up to ``STREET_WORDS`` words before the
+# number are offered as candidates ("Kerkstraat", "de Kerkstraat", …) and up to ``TOWN_WORDS``
+# words after it as the town. Only the address register (``resolve``) decides whether one of them
+# is a real address; text that merely looks like one costs a query and matches nothing.
+
+STREET_WORDS = 4
+TOWN_WORDS = 3
+MAX_STREET_MENTIONS = 20  # per text: a longer list of numbers is no list of addresses
+
+_WORD = r"['’]?[^\W\d_][\w'’.\-]*"
+_HOUSE_NUMBER_RE = re.compile(
+    r"(?<![\w\-/.,:])(?P<num>[1-9][0-9]{0,4})"
+    r"(?:(?P<glued>[A-Za-z]{1,2})|[ \t]?[-/][ \t]?(?P<sep>[A-Za-z0-9]{1,4}))?(?![\w\-/:])(?![.,]\d)"
+)
+_WORDS_BEFORE_RE = re.compile(rf"((?:{_WORD}[ \t]+){{1,{STREET_WORDS + 1}}})$")
+_TOWN_AFTER_RE = re.compile(
+    rf"^[ \t]*(?:,[ \t]*|[ \t]+)?(?:(?:te|in)[ \t]+)?"
+    rf"({_WORD}(?:[ \t]+{_WORD}){{0,{TOWN_WORDS - 1}}})"
+)
+
+
+@dataclass(frozen=True)
+class StreetMention:
+    """A house number with the words that may be its street and its town."""
+
+    streets: tuple[str, ...]
+    number: int
+    addition: str
+    towns: tuple[str, ...]
+
+
+def _trim(word: str) -> str:
+    return word.strip(".,;:-")
+
+
+def street_mentions_in_text(text: str) -> list[StreetMention]:
+    """Every house number preceded by words: the candidates for ``resolve``."""
+    text = (text or "")[:MAX_TEXT_LENGTH]
+    found: list[StreetMention] = []
+    for match in _HOUSE_NUMBER_RE.finditer(text):
+        before = _WORDS_BEFORE_RE.search(text[max(0, match.start() - 160) : match.start()])
+        if before is None:
+            continue
+        words = [_trim(w) for w in before.group(1).split()]
+        words = [w for w in words if w][-STREET_WORDS:]
+        if not words:
+            continue
+        streets = tuple(" ".join(words[-size:]) for size in range(1, len(words) + 1))
+        after = _TOWN_AFTER_RE.match(text[match.end() : match.end() + 120])
+        town_words = [_trim(w) for w in after.group(1).split()] if after else []
+        town_words = [w for w in town_words if w]
+        towns = tuple(" ".join(town_words[:size]) for size in range(1, len(town_words) + 1))
+        found.append(
+            StreetMention(
+                streets=streets,
+                number=int(match.group("num")),
+                addition=(match.group("glued") or match.group("sep") or "").upper(),
+                towns=towns,
+            )
+        )
+        if len(found) >= MAX_STREET_MENTIONS:
+            break
     return found

@@ -3,7 +3,10 @@ alerts. For each: what identifiers it mentions (fields and free text), its buurt
 it, and where its page is.
 
 Fields are matched as they are (a licence plate field, the report's or the visited door's
-address); every other piece of text the item carries goes through ``extract``. Phone numbers in
+address); every other piece of text the item carries goes through ``extract``. An address
+written without a postcode ("Kerkstraat 12, Utrecht") is looked up in the address register
+(``resolve``) and counts only when that leaves no doubt; in a report's location field it counts
+as a field mention. Phone numbers in
 doorstep answers are left alone: they are contact details, not identifiers flags are set on.
 """
 
@@ -17,7 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samenveilig.accounts.roles import AnyUser
-from samenveilig.flags.extract import addresses_in_text, kvk_numbers_in_text, plates_in_text
+from samenveilig.flags.extract import (
+    StreetMention,
+    addresses_in_text,
+    kvk_numbers_in_text,
+    plates_in_text,
+    street_mentions_in_text,
+)
 from samenveilig.flags.models import HitItemType, HitSource
 from samenveilig.flags.normalise import IdentifierKind, normalise_address, normalise_plate
 
@@ -29,6 +38,7 @@ class Mentions:
     """Identifiers an item mentions; a field mention wins over the same one in free text."""
 
     found: dict[Mention, str] = field(default_factory=dict)
+    streets: list[tuple[StreetMention, str]] = field(default_factory=list)
 
     def add(self, kind: str, value: str | None, source: str) -> None:
         if not value:
@@ -54,16 +64,37 @@ class Mentions:
             HitSource.FIELD,
         )
 
-    def add_text(self, *texts: Any) -> None:
+    def add_location(self, text: Any) -> None:
+        """An address field typed by hand (a report's location): an address in it without a
+        postcode counts as a field mention once the register resolves it."""
+        self.add_text(text, street_source=HitSource.FIELD)
+
+    def add_text(self, *texts: Any, street_source: str = HitSource.TEXT) -> None:
         for text in texts:
             if not isinstance(text, str) or not text.strip():
                 continue
+            for mention in street_mentions_in_text(text):
+                self.streets.append((mention, street_source))
             for plate in plates_in_text(text):
                 self.add(IdentifierKind.LICENCE_PLATE, plate, HitSource.TEXT)
             for address in addresses_in_text(text):
                 self.add(IdentifierKind.ADDRESS, address, HitSource.TEXT)
             for number in kvk_numbers_in_text(text):
                 self.add(IdentifierKind.KVK, number, HitSource.TEXT)
+
+
+def resolve_streets(found: Mentions, neighbourhood: int | None) -> Mentions:
+    """Add the addresses written without a postcode that the register resolves (``resolve``)."""
+    from samenveilig.flags.resolve import resolve_street_mentions
+
+    for source in (HitSource.FIELD, HitSource.TEXT):
+        batch = [mention for mention, where in found.streets if where == source]
+        if not batch:
+            continue
+        for address in resolve_street_mentions(batch, neighbourhood_id=neighbourhood):
+            found.add(IdentifierKind.ADDRESS, address, source)
+    found.streets = []
+    return found
 
 
 def _text_values(instance: Any) -> Iterator[str]:
@@ -118,11 +149,51 @@ def load(item_type: str, item_id: int) -> Any:
     return None
 
 
-def mentions(item_type: str, item: Any) -> Mentions:
+RECENT_CHUNK = 500
+
+
+def recent(*, since: Any, now: Any) -> Iterator[tuple[str, Any]]:
+    """Every item a newly set flag is matched against (``services.match_flag_backwards``):
+    reports sent since ``since`` or still open, doorstep visits since ``since``, and alerts made
+    since ``since`` or still running. Loaded in chunks, with what ``mentions`` reads."""
+    from django.db.models import Q
+
+    from samenveilig.alerts.models import Alert, AlertStatus
+    from samenveilig.inquiries.models import CanvassVisit
+    from samenveilig.reports.models import OPEN_STATUSES, Report
+
+    reports = (
+        Report.objects.filter(Q(submitted_at__gte=since) | Q(status__in=OPEN_STATUSES))
+        .select_related("address")
+        .prefetch_related("persons", "vehicles")
+        .order_by("pk")
+    )
+    visits = (
+        CanvassVisit.objects.filter(visited_at__gte=since)
+        .select_related("answer_set", "stop__address", "inquiry")
+        .order_by("pk")
+    )
+    alerts = Alert.objects.filter(
+        Q(created_at__gte=since)
+        | Q(status__in=[AlertStatus.PENDING_APPROVAL, AlertStatus.SENT], expires_at__gt=now)
+    ).order_by("pk")
+    for item_type, queryset in (
+        (HitItemType.REPORT, reports),
+        (HitItemType.VISIT, visits),
+        (HitItemType.ALERT, alerts),
+    ):
+        for item in queryset.iterator(chunk_size=RECENT_CHUNK):
+            yield item_type, item
+
+
+def mentions(item_type: str, item: Any, *, streets: bool = True) -> Mentions:
+    """What ``item`` mentions. ``streets``: look addresses written without a postcode up in the
+    register (a few queries); off when only plates, KvK numbers or pseudonyms are wanted."""
     found = Mentions()
     if item_type == HitItemType.REPORT:
         found.add_address(item.address)
-        found.add_text(item.description, item.location_text)
+        found.add_location(item.location_text)
+        found.add_text(item.description)
         for vehicle in item.vehicles.all():
             found.add_plate_field(vehicle.licence_plate)
             found.add_text(*_text_values(vehicle))
@@ -140,6 +211,9 @@ def mentions(item_type: str, item: Any) -> Mentions:
         person = item.person if isinstance(item.person, dict) else {}
         found.add_plate_field(vehicle.get("licence_plate"))
         found.add_text(item.title, item.message, *_strings_in(vehicle), *_strings_in(person))
+    if streets and found.streets:
+        resolve_streets(found, neighbourhood_id(item_type, item))
+    found.streets = []
     return found
 
 

@@ -74,11 +74,17 @@ class Flag(TrackedModel):
         verbose_name=_("owner"),
     )
     owner_role = models.CharField(_("set as"), max_length=20)
+    # Where the flag was set: the owner's organisation and the roots of their jurisdiction for
+    # ``owner_role`` at the time. Hit/no-hit answers go only to partners whose jurisdiction
+    # overlaps it, and an orphaned flag passes to a colleague of the same organisation there.
+    owner_organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    scope_area_ids = models.JSONField(_("jurisdiction when set"), default=list, blank=True)
     owner_contact = models.CharField(_("contact"), max_length=200)
     visible_to = models.JSONField(_("partner types that see hits"), default=list)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    orphan_reported_at = models.DateTimeField(null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
 

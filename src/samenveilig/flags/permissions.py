@@ -8,7 +8,10 @@
 - The owner (the user who set the flag, while they still may set flags) reads the identifier
   back, extends and ends the flag, and sees every hit of it.
 - Asking hit/no-hit: any partner user; the answer shows only flags shared with one of their
-  partner types.
+  partner types *and* set inside their jurisdiction for that type: the flag's scope (the owner's
+  jurisdiction when it was set) and the asker's jurisdiction overlap. A wijkagent in Noord does
+  not learn of a flag a colleague set in Zuid; a municipality officer (the whole gemeente) learns
+  of flags set in any wijk of it. The owner always sees their own flag.
 - A hit on an item is shown to a partner user who holds a partner type the flag is shared with,
   whose jurisdiction for that type contains the item's buurt, and who may open the item itself;
   only while the flag is active. Members and residents never see a hit or anything of a flag.
@@ -70,6 +73,34 @@ def user_may_see_hits_page(user: AnyUser) -> bool:
 def shared_with(user: AnyUser, flag: Flag) -> bool:
     """The flag is shared with a partner type the user holds (for hit/no-hit answers)."""
     return bool(partner_types(user) & set(flag.visible_to or ()))
+
+
+def flag_scope_ids(flag: Flag) -> set[int]:
+    """The areas the flag was set in, with everything inside them."""
+    cached = getattr(flag, "_scope_ids", None)
+    if cached is None:
+        from samenveilig.areas.selectors import area_ids_within
+
+        roots = [pk for pk in flag.scope_area_ids or () if isinstance(pk, int)]
+        cached = area_ids_within(roots) if roots else set()
+        flag._scope_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def lookup_may_answer(user: AnyUser, flag: Flag) -> bool:
+    """A hit/no-hit question of ``user`` may report ``flag`` (see above)."""
+    if user_owns_flag(user, flag):
+        return True
+    jurisdictions = partner_jurisdictions(user)
+    scope = None
+    for role in flag.visible_to or ():
+        areas = jurisdictions.get(role)
+        if not areas:
+            continue
+        scope = flag_scope_ids(flag) if scope is None else scope
+        if areas & scope:
+            return True
+    return False
 
 
 def hit_in_jurisdiction(user: AnyUser, hit: FlagHit) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -35,6 +35,7 @@ class Signal:
     contact: str
     where: str = ""  # the door of a doorstep visit (the results page lists many)
     own: bool = False
+    hit_ids: tuple[int, ...] = ()  # the hits behind the line (for the audit of who saw them)
 
 
 def _item_scope(item: Any) -> tuple[str, list[int]] | None:
@@ -53,6 +54,12 @@ def _item_scope(item: Any) -> tuple[str, list[int]] | None:
             CanvassVisit.objects.filter(inquiry=item).values_list("pk", flat=True)
         )
     return None
+
+
+def item_type_of(item: Any) -> str:
+    """``"report"``, ``"alert"`` or ``"visit"`` (an inquiry's visits); ``""`` for anything else."""
+    scope = _item_scope(item)
+    return str(scope[0]) if scope else ""
 
 
 def signals_for(user: AnyUser, item: Any) -> list[Signal]:
@@ -81,20 +88,24 @@ def signals_for(user: AnyUser, item: Any) -> list[Signal]:
             address = visit.stop.address
             addition = f" {address.house_number_addition}" if address.house_number_addition else ""
             doors[visit.pk] = f"{address.street} {address.house_number}{addition}"
-    seen: set[tuple[int, str]] = set()
+    seen: dict[tuple[int, str], int] = {}
     for hit in hits:
         if not permissions.user_may_see_hit(user, hit, item_checked=True):
             continue
         where = doors.get(hit.item_id, "")
-        if (hit.flag_id, where) in seen:
+        index = seen.get((hit.flag_id, where))
+        if index is not None:
+            signal = signals[index]
+            signals[index] = replace(signal, hit_ids=(*signal.hit_ids, hit.pk))
             continue
-        seen.add((hit.flag_id, where))
+        seen[(hit.flag_id, where)] = len(signals)
         signals.append(
             Signal(
                 category=hit.flag.category.label,
                 contact=hit.flag.owner_contact,
                 where=where,
                 own=permissions.user_owns_flag(user, hit.flag),
+                hit_ids=(hit.pk,),
             )
         )
     return signals
@@ -149,7 +160,12 @@ def _row(user: AnyUser, hit: FlagHit) -> HitRow | None:
         return None
     return HitRow(
         hit=hit,
-        signal=Signal(category=hit.flag.category.label, contact=hit.flag.owner_contact, own=own),
+        signal=Signal(
+            category=hit.flag.category.label,
+            contact=hit.flag.owner_contact,
+            own=own,
+            hit_ids=(hit.pk,),
+        ),
         item_label=(
             items.label(hit.item_type, item) if may_open else str(hit.get_item_type_display())
         ),

@@ -178,6 +178,7 @@ def flag_create(*, actor: Any, data: FlagInput) -> Flag:
                 ]
             }
         )
+    organisation, scope = _owner_scope(actor, owner_role)
     with transaction.atomic():
         flag = Flag.objects.create(
             kind=data.kind,
@@ -188,6 +189,8 @@ def flag_create(*, actor: Any, data: FlagInput) -> Flag:
             category=data.category,
             owner=actor,
             owner_role=owner_role,
+            owner_organisation=organisation,
+            scope_area_ids=scope,
             owner_contact=contact,
             visible_to=visible,
             expires_at=_end_of(data.expires_on),
@@ -205,7 +208,28 @@ def flag_create(*, actor: Any, data: FlagInput) -> Flag:
                 "expires_at": flag.expires_at.isoformat(),
             },
         )
+        _match_backwards_after_commit(flag.pk)
     return flag
+
+
+def _owner_scope(user: Any, role: str) -> tuple[str, list[int]]:
+    """The organisation and jurisdiction roots of ``user`` in ``role``, stored with a flag."""
+    from samenveilig.accounts.models import RoleGrant
+
+    grants = list(RoleGrant.objects.filter(user=user, role=role, area__isnull=False).order_by("pk"))
+    organisation = next((grant.organisation for grant in grants if grant.organisation), "")
+    return organisation, sorted({grant.area_id for grant in grants if grant.area_id})
+
+
+def _match_backwards_after_commit(flag_id: int) -> None:
+    """Once the flag is saved, match it against the recent past (``match_flag_backwards``)."""
+
+    def enqueue() -> None:
+        from samenveilig.flags.tasks import match_flag_backwards
+
+        match_flag_backwards.enqueue(flag_id)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def flag_identifier(*, actor: Any, flag: Flag) -> str:
@@ -255,6 +279,7 @@ def flag_extend(*, actor: Any, flag: Flag, expires_on: Any) -> Flag:
             obj=flag,
             details={"expires_at": flag.expires_at.isoformat()},
         )
+        _match_backwards_after_commit(flag.pk)
     return flag
 
 
@@ -333,11 +358,7 @@ def flag_lookup(
         .select_related("category")
         .order_by("expires_at", "pk")
     )
-    shown = [
-        flag
-        for flag in found
-        if permissions.shared_with(actor, flag) or permissions.user_owns_flag(actor, flag)
-    ]
+    shown = [flag for flag in found if permissions.lookup_may_answer(actor, flag)]
     with transaction.atomic():
         lookup = FlagLookup.objects.create(
             asked_by=actor, kind=kind, purpose=purpose, purpose_note=note, hits=len(shown)
@@ -370,7 +391,8 @@ def match_item(*, item_type: str, item_id: int) -> int:
     if item is None:
         return 0
     sources: dict[str, str] = {}
-    for (kind, value), source in items.mentions(item_type, item).found.items():
+    streets = Flag.objects.active().filter(kind=IdentifierKind.ADDRESS).exists()
+    for (kind, value), source in items.mentions(item_type, item, streets=streets).found.items():
         for hashed in keys.candidate_hashes(kind, value):
             if sources.get(hashed) != "field":
                 sources[hashed] = source
@@ -380,38 +402,90 @@ def match_item(*, item_type: str, item_id: int) -> int:
     flags = Flag.objects.active().filter(identifier_hash__in=list(sources)).order_by("pk")
     created = 0
     for flag in flags:
-        try:
-            with transaction.atomic():
-                hit, new = FlagHit.objects.get_or_create(
-                    flag=flag,
-                    item_type=item_type,
-                    item_id=item_id,
-                    defaults={
-                        "neighbourhood_id": neighbourhood_id,
-                        "matched_in": sources[flag.identifier_hash],
-                    },
-                )
-                if not new:
-                    continue
-                audit.record(
-                    actor=None,
-                    action="flags.hit",
-                    obj=hit,
-                    details={
-                        "flag_id": flag.pk,
-                        "item_type": item_type,
-                        "item_id": item_id,
-                        "matched_in": hit.matched_in,
-                        "category_id": flag.category_id,
-                    },
-                )
-                hit_id = hit.pk
-                transaction.on_commit(lambda hit_id=hit_id: _notify_owner_later(hit_id))
-        except IntegrityError:
-            continue  # the same hit raced in from a second run
-        created += 1
+        if _record_hit(
+            flag,
+            item_type=item_type,
+            item_id=item_id,
+            neighbourhood_id=neighbourhood_id,
+            matched_in=sources[flag.identifier_hash],
+        ):
+            created += 1
     if created:
         logger.info("flags.hits", item_type=item_type, item_id=item_id, hits=created)
+    return created
+
+
+def _record_hit(
+    flag: Flag,
+    *,
+    item_type: str,
+    item_id: int,
+    neighbourhood_id: int | None,
+    matched_in: str,
+    backwards: bool = False,
+) -> bool:
+    """One hit in its own transaction with its audit row; ``False`` when it existed already."""
+    try:
+        with transaction.atomic():
+            hit, new = FlagHit.objects.get_or_create(
+                flag=flag,
+                item_type=item_type,
+                item_id=item_id,
+                defaults={"neighbourhood_id": neighbourhood_id, "matched_in": matched_in},
+            )
+            if not new:
+                return False
+            details: dict[str, Any] = {
+                "flag_id": flag.pk,
+                "item_type": item_type,
+                "item_id": item_id,
+                "matched_in": hit.matched_in,
+                "category_id": flag.category_id,
+            }
+            if backwards:
+                details["backwards"] = True
+            audit.record(actor=None, action="flags.hit", obj=hit, details=details)
+            hit_id = hit.pk
+            transaction.on_commit(lambda hit_id=hit_id: _notify_owner_later(hit_id))
+    except IntegrityError:
+        return False  # the same hit raced in from a second run
+    return True
+
+
+def match_flag_backwards(*, flag_id: int, now: datetime | None = None) -> int:
+    """Match a flag just set or extended against the recent past: reports, doorstep visits and
+    alerts of the last ``FLAG_RETROACTIVE_DAYS`` days, and reports and alerts still open
+    however old. Returns the number of new hits; idempotent like ``match_item``.
+
+    The items' identifiers are normalised and hashed here, in the worker; the database is asked
+    for items by date and status only, never by identifier."""
+    now = now or timezone.now()
+    flag = Flag.objects.active(now).filter(pk=flag_id).first()
+    if flag is None:
+        return 0
+    since = now - timedelta(days=conf.retroactive_days())
+    created = 0
+    for item_type, item in items.recent(since=since, now=now):
+        best = None
+        found = items.mentions(item_type, item, streets=flag.kind == IdentifierKind.ADDRESS)
+        for (kind, value), source in found.found.items():
+            if kind != flag.kind or flag.identifier_hash not in keys.candidate_hashes(kind, value):
+                continue
+            if best != "field":
+                best = source
+        if best is None:
+            continue
+        if _record_hit(
+            flag,
+            item_type=item_type,
+            item_id=item.pk,
+            neighbourhood_id=items.neighbourhood_id(item_type, item),
+            matched_in=best,
+            backwards=True,
+        ):
+            created += 1
+    if created:
+        logger.info("flags.hits_backwards", flag_id=flag_id, hits=created)
     return created
 
 
@@ -419,6 +493,19 @@ def _notify_owner_later(hit_id: int) -> None:
     from samenveilig.flags.tasks import notify_owner_of_hit
 
     notify_owner_of_hit.enqueue(hit_id)
+
+
+def record_hits_viewed(*, actor: Any, hit_ids: list[int], where: str) -> None:
+    """A page showed these hits to ``actor`` (FLG-3: every hit seen is in the audit chain).
+    ``where``: ``"inbox"``, ``"flag"`` (the owner's flag page) or the item type whose page showed
+    the signal. Ids only; nothing is recorded when the page showed no hit."""
+    if not hit_ids or not actor.is_authenticated:
+        return
+    audit.record(
+        actor=actor,
+        action="flags.hits_viewed",
+        details={"where": where, "hit_ids": sorted(set(hit_ids))},
+    )
 
 
 def hits_mark_seen(*, actor: Any) -> int:

@@ -23,3 +23,17 @@ def notify_owner_of_hit(hit_id: int) -> int:
 @task()
 def send_expiry_reminders() -> int:
     return notifications.send_expiry_reminders()
+
+
+@task()
+def match_flag_backwards(flag_id: int) -> int:
+    """Match a flag just set or extended against the recent past (FLG-3)."""
+    return services.match_flag_backwards(flag_id=flag_id)
+
+
+@task()
+def hand_over_orphaned_flags() -> dict[str, int]:
+    """Pass the flags of departed owners to a colleague, or tell the admins (``orphans``)."""
+    from samenveilig.flags.orphans import hand_over_orphaned_flags as hand_over
+
+    return hand_over()

@@ -95,6 +95,9 @@ def _detail_page(
 ) -> HttpResponse:
     identifier = services.flag_identifier(actor=request.user, flag=flag)
     hits = selectors.hits_of_flag(request.user, flag)
+    services.record_hits_viewed(
+        actor=request.user, hit_ids=[row.hit.pk for row in hits], where="flag"
+    )
     context: dict[str, Any] = {
         "flag": flag,
         "identifier": display(flag.kind, identifier),
@@ -195,6 +198,9 @@ def hits(request: HttpRequest) -> HttpResponse:
     if not permissions.user_may_see_hits_page(request.user):
         raise PermissionDenied
     rows = selectors.hits_inbox(request.user)
+    services.record_hits_viewed(
+        actor=request.user, hit_ids=[row.hit.pk for row in rows], where="inbox"
+    )
     context = {
         "rows": rows,
         "new_count": sum(1 for row in rows if row.new),

@@ -857,12 +857,12 @@ def _survey_data(
     per_area: dict[int, SurveyStats] = defaultdict(SurveyStats)
     if by_area:
         for row in (
-            responses.filter(created_on__gte=period.start, area_id__isnull=False)
-            .values("area_id")
+            responses.filter(created_on__gte=period.start, neighbourhood_id__isnull=False)
+            .values("neighbourhood_id")
             .annotate(**aggregates)
             .order_by()
         ):
-            per_area[row["area_id"]].add(row)
+            per_area[row["neighbourhood_id"]].add(row)
 
     def total(current: int, member: object = "any") -> SurveyStats:
         stats = SurveyStats()

@@ -163,7 +163,11 @@ class SurveyResponse(models.Model):
       (None when not answered).
 
     ``community``, ``area`` and ``municipality`` are copies of the round's, so aggregations need
-    no join. ``created_on`` is the (local) date only — no time, by design (MON-2).
+    no join. ``neighbourhood`` is the buurt the response is about: the round's area when the round
+    is for one buurt, otherwise the buurt the respondent chose (from the buurten in the round's
+    scope, or found from their postcode, which is not stored), None when they did not say. The
+    per-buurt dashboard figures count by it. ``created_on`` is the (local) date only — no time, by
+    design (MON-2).
     """
 
     round = models.ForeignKey(
@@ -187,6 +191,14 @@ class SurveyResponse(models.Model):
     )
     municipality = models.ForeignKey(
         "areas.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    neighbourhood = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("neighbourhood"),
     )
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     is_member = models.BooleanField(_("member of a community"), null=True, blank=True)
@@ -221,6 +233,7 @@ class SurveyResponse(models.Model):
             models.Index(fields=["area", "created_on"], name="monitor_resp_area_date"),
             models.Index(fields=["community", "created_on"], name="monitor_resp_comm_date"),
             models.Index(fields=["municipality", "created_on"], name="monitor_resp_muni_date"),
+            models.Index(fields=["neighbourhood", "created_on"], name="monitor_resp_buurt_date"),
         ]
 
     def __str__(self) -> str:

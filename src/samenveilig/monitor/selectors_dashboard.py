@@ -86,7 +86,9 @@ def area_scope(area: Area) -> Scope:
         survey_q = Q(municipality_id=area.pk)
         alert_q = Q(municipality_id=area.pk)
     else:
-        survey_q = Q(area_id__in=within)
+        # A round for this area (or a buurt in it), or a wider round (the gemeente, a community)
+        # whose respondent said they live in one of its buurten.
+        survey_q = Q(area_id__in=within) | Q(neighbourhood_id__in=neighbourhoods)
         alert_q = Q(centre_neighbourhood_id__in=neighbourhoods)
     return Scope(
         kind=AREA,

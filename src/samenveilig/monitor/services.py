@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samenveilig.areas.models import Area, AreaLevel
+from samenveilig.areas.models import Address, Area, AreaLevel
+from samenveilig.areas.normalise import normalise_postcode
+from samenveilig.areas.selectors import area_ids_within
 from samenveilig.communities.models import Community
 from samenveilig.core.audit import record
 from samenveilig.monitor import permissions
@@ -185,6 +187,69 @@ def already_answered(survey_round: SurveyRound, nonce: str | None) -> bool:
     ).exists()
 
 
+def round_neighbourhoods(survey_round: SurveyRound) -> list[Area]:
+    """The buurten a respondent of this round can say they live in, by name: every buurt inside
+    the round's area (a gemeente or wijk) or inside the community's areas. Empty for a round of
+    one buurt: its responses are about that buurt and nobody is asked."""
+    if survey_round.area_id is not None:
+        if survey_round.area.level == AreaLevel.NEIGHBOURHOOD:
+            return []
+        roots = {survey_round.area_id}
+    else:
+        roots = set(survey_round.community.areas.values_list("pk", flat=True))
+    ids = area_ids_within(roots) if roots else set()
+    buurten = Area.objects.filter(pk__in=ids, level=AreaLevel.NEIGHBOURHOOD)
+    return sorted(buurten.only("pk", "name", "code"), key=lambda a: (a.name.lower(), a.code))
+
+
+class NeighbourhoodError(ValueError):
+    """The respondent's buurt could not be used; ``message`` says why (translated)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def neighbourhood_choice(
+    survey_round: SurveyRound, *, choice: str = "", postcode: str = ""
+) -> Area | None:
+    """The buurt a respondent said they live in: ``choice`` (a buurt's id from the list of
+    ``round_neighbourhoods``) or else ``postcode`` (looked up in the address register; the
+    postcode itself is never stored). None when they said neither — saying it is optional.
+
+    Raises ``NeighbourhoodError`` for a choice outside the list, an invalid or unknown
+    postcode, or a postcode spanning several of the round's buurten."""
+    choice, postcode = (choice or "").strip(), (postcode or "").strip()
+    if not choice and not postcode:
+        return None
+    buurten = {a.pk: a for a in round_neighbourhoods(survey_round)}
+    if choice:
+        found = buurten.get(int(choice)) if choice.isascii() and choice.isdigit() else None
+        if found is None:
+            raise NeighbourhoodError(_("Choose a neighbourhood from the list."))
+        return found
+    normal = normalise_postcode(postcode)
+    if normal is None:
+        raise NeighbourhoodError(_("Enter a postcode like 1234 AB, or leave it empty."))
+    ids = set(
+        Address.objects.filter(postcode=normal, neighbourhood_id__in=list(buurten))
+        .values_list("neighbourhood_id", flat=True)
+        .distinct()
+    )
+    if not ids:
+        raise NeighbourhoodError(
+            _(
+                "This postcode is not in the area of this survey, or we do not know it. Choose "
+                "your neighbourhood from the list, or leave both empty."
+            )
+        )
+    if len(ids) > 1:
+        raise NeighbourhoodError(
+            _("This postcode lies in more than one neighbourhood. Choose yours from the list.")
+        )
+    return buurten[ids.pop()]
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -196,6 +261,7 @@ def response_submit(
     nonce: str,
     language: str = "nl",
     today: dt.date | None = None,
+    neighbourhood: Area | None = None,
 ) -> tuple[SurveyResponse, bool]:
     """Store one anonymous response; ``(response, created)``. ``created`` is False when this
     browser (``nonce``) already answered this round: the stored response is returned unchanged.
@@ -203,6 +269,10 @@ def response_submit(
     Stores no user, IP, user agent or time: the answer set has no ``submitted_by`` and its
     timestamps are midnight of the answer date. Raises ``RoundNotOpen`` outside the round's
     period and ``questionnaires.services.AnswerValidationError`` for invalid answers.
+
+    ``neighbourhood`` is the buurt the respondent said they live in (see
+    ``neighbourhood_choice``); it must be one of ``round_neighbourhoods`` (else ``ValueError``).
+    A round of one buurt ignores it and records its own buurt.
     """
     status = survey_round.status()
     if status != "open":
@@ -213,6 +283,14 @@ def response_submit(
     ).first()
     if existing is not None:
         return existing, False
+    if survey_round.area_id is not None and survey_round.area.level == AreaLevel.NEIGHBOURHOOD:
+        neighbourhood_id: int | None = survey_round.area_id
+    elif neighbourhood is not None:
+        if neighbourhood.pk not in {a.pk for a in round_neighbourhoods(survey_round)}:
+            raise ValueError("neighbourhood outside the round's scope")
+        neighbourhood_id = neighbourhood.pk
+    else:
+        neighbourhood_id = None
     day = today or timezone.localdate()
     midnight = _midnight(day)
     with transaction.atomic():
@@ -236,6 +314,7 @@ def response_submit(
             community_id=survey_round.community_id,
             area_id=survey_round.area_id,
             municipality_id=survey_round.municipality_id,
+            neighbourhood_id=neighbourhood_id,
             audience=survey_round.audience,
             is_member=scores.is_member,
             feels_unsafe=scores.feels_unsafe,

@@ -5,6 +5,10 @@ closed gets a plain explanation (status 200), not an error. One response per bro
 encouraged with a cookie holding a random nonce, used only (hashed with the round's token) as the
 answer set's idempotency key; a browser that already answered sees a notice instead of the form.
 Nothing about the respondent is logged or stored (see ``services.response_submit``).
+
+A round for more than one buurt (a gemeente, a wijk or a community) also asks, optionally, which
+buurt the respondent lives in: a list of the round's buurten, or a postcode looked up in the
+address register (the postcode is used for the lookup only, never stored or shown back).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 COOKIE_PATH = "/enquete/"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\Z")
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
+# Outside the questionnaire's "q/" names: the buurt the respondent lives in (optional).
+BUURT_FIELD = "sv_buurt"
+POSTCODE_FIELD = "sv_postcode"
 
 
 def _round_or_404(token: str) -> SurveyRound:
@@ -92,6 +99,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     form = survey_round.questionnaire.form
     answers: dict | None = None  # None: a fresh form
     errors: dict[str, str] = {}
+    buurten = services.round_neighbourhoods(survey_round)
+    buurt_value = request.POST.get(BUURT_FIELD, "")[:20] if buurten else ""
+    postcode_value = request.POST.get(POSTCODE_FIELD, "")[:20] if buurten else ""
+    buurt_error = ""
     if request.method == "POST":
         if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST and not ratelimit.consume(
             "survey",
@@ -103,10 +114,26 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 _("Many answers came from your connection in the last hour. Try again later."),
             )
         answers = answers_from_post(form, request.POST)
-        if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST:  # "update" only re-renders
+        neighbourhood = None
+        if buurten:
+            try:
+                neighbourhood = services.neighbourhood_choice(
+                    survey_round, choice=buurt_value, postcode=postcode_value
+                )
+            except services.NeighbourhoodError as invalid:
+                buurt_error = invalid.message
+            else:
+                # The postcode has done its work: it is not stored and not shown again.
+                postcode_value = ""
+                buurt_value = str(neighbourhood.pk) if neighbourhood is not None else ""
+        if DEFAULT_PREFIX + UPDATE_BUTTON not in request.POST and not buurt_error:
             try:
                 services.response_submit(
-                    survey_round=survey_round, answers=answers, nonce=nonce, language=language
+                    survey_round=survey_round,
+                    answers=answers,
+                    nonce=nonce,
+                    language=language,
+                    neighbourhood=neighbourhood,
                 )
             except services.RoundNotOpen as closed:  # closed between GET and POST
                 return _not_open(request, survey_round, closed.status)
@@ -119,8 +146,14 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "round": survey_round,
         "fields": form_fields(form, answers=answers, errors=errors, language=language),
-        "errors": errors,
+        "errors": errors or ({BUURT_FIELD: buurt_error} if buurt_error else {}),
         "language": language,
+        "buurten": buurten,
+        "buurt_field": BUURT_FIELD,
+        "buurt_value": buurt_value,
+        "buurt_error": buurt_error,
+        "postcode_field": POSTCODE_FIELD,
+        "postcode_value": postcode_value,
         "update_button": DEFAULT_PREFIX + UPDATE_BUTTON,
     }
     response = render(request, "monitor/survey.html", context)
