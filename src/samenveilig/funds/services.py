@@ -10,10 +10,13 @@ catches any path that would forget this.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -291,3 +294,39 @@ def entry_correct(*, actor: Any, entry: LedgerEntry, amount_cents: int, note: st
             details={"fund_id": fund.pk, "corrects": entry.pk, "amount_cents": amount_cents},
         )
     return correction
+
+
+def purge_expense_claims(*, now: datetime | None = None) -> int:
+    """Remove the receipt and the claimant of claims past their retention (PLT-6).
+
+    A paid claim is bookkeeping: the fiscal retention duty (art. 52 AWR, seven years) keeps its
+    receipt that long after payment. A rejected claim never reached the ledger, so it goes after
+    a year, long enough to settle a dispute. The claim row stays (the ledger entry points to it,
+    and amount, category and description are the fund's figures); a purged claim has no receipt.
+    """
+    from samenveilig.privacy.retention import BY_KEY
+
+    now = now or timezone.now()
+    paid_delta = BY_KEY["expense_claims"].delta
+    assert paid_delta is not None
+    rejected_delta = timedelta(
+        days=int(getattr(settings, "FUNDS_REJECTED_CLAIM_RETENTION_DAYS", 365))
+    )
+    due = ExpenseClaim.objects.exclude(receipt="").filter(
+        Q(status=ClaimStatus.PAID, paid_at__lt=now - paid_delta)
+        | Q(status=ClaimStatus.REJECTED, decided_at__lt=now - rejected_delta)
+    )
+    total = 0
+    while True:
+        claims = list(due.order_by("pk")[:500])
+        if not claims:
+            break
+        with transaction.atomic():
+            for claim in claims:
+                claim.receipt.delete(save=False)
+            ExpenseClaim.objects.filter(pk__in=[claim.pk for claim in claims]).update(
+                receipt="", claimant=None, created_by=None, updated_by=None
+            )
+            audit.record(actor=None, action="funds.claims_purged", details={"count": len(claims)})
+        total += len(claims)
+    return total

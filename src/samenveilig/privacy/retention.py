@@ -183,6 +183,22 @@ RETENTION: tuple[RetentionRule, ...] = (
         purge="samenveilig.privacy.purge.purge_sessions",
     ),
     RetentionRule(
+        key="expense_claims",
+        label="expense claim receipts",
+        data="Expense claims of a community fund: the receipt (photo or PDF, may show a name "
+        "or card number) and the link to the claimant's account",
+        purpose="Reimbursing a member and accounting for the fund to the municipality",
+        legal_ground="legal obligation (AVG art. 6(1)(c)): fiscal retention duty, art. 52 AWR",
+        who_sees="the claimant; the fund's treasurer and coordinators; the municipality that "
+        "decides",
+        period="{days} days after payment; rejected claims 365 days after the decision "
+        "(FUNDS_REJECTED_CLAIM_RETENTION_DAYS). Amount, category and description stay in the "
+        "ledger",
+        purge="samenveilig.funds.services.purge_expense_claims",
+        days_setting="FUNDS_CLAIM_RETENTION_DAYS",
+        days_default=2557,
+    ),
+    RetentionRule(
         key="task_results",
         label="old task results",
         data="Background task results (ids of records handled, error traces)",
