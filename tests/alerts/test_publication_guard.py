@@ -4,22 +4,17 @@ refusal names no case."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import TestCase
-from django.utils import timezone, translation
+from django.utils import translation
 
 from samenveilig.alerts import services
 from samenveilig.alerts.models import Alert, AlertStatus
-from samenveilig.communities.models import CommunityKind, MembershipRole
-from samenveilig.investigations import services as investigations
-from samenveilig.investigations.models import Method, Offence
-from samenveilig.training.models import Certificate
-from samenveilig.training.permissions import INVESTIGATION, REQUIRED_MODULES
+from samenveilig.core.models import AuditEvent
 from tests.alerts.factories import CENTRE, PERSON, alert_input, allow_proposals, build_world, send
 from tests.conftest import login
-from tests.factories import AreaFactory, CommunityFactory, MembershipFactory, UserFactory
+from tests.factories import AreaFactory
+from tests.investigations.cases import case_naming
 
 pytestmark = pytest.mark.django_db
 
@@ -34,38 +29,11 @@ def _english(settings, tmp_path):
         yield
 
 
-def _investigator(team, role):
-    user = UserFactory()
-    MembershipFactory(community=team, user=user, role=role)
-    now = timezone.now()
-    for module in REQUIRED_MODULES[INVESTIGATION]:
-        Certificate.objects.create(
-            user=user, module=module, issued_at=now, valid_until=now + dt.timedelta(days=700)
-        )
-    return user
-
-
-def _case_in(area, identifiers):
-    team = CommunityFactory(kind=CommunityKind.INVESTIGATION_TEAM, areas=[area])
-    opener = _investigator(team, MembershipRole.INVESTIGATOR)
-    return investigations.case_open(
-        actor=opener,
-        team=team,
-        offence=Offence.objects.get(code="fraud"),
-        suspicion="Telefoons verkocht, nooit geleverd.",
-        confirm="Meer kopers met dezelfde rekening.",
-        disprove="Alles geleverd.",
-        scope="Marktplaats",
-        methods=[Method.OBSERVE_PUBLIC],
-        identifiers=identifiers,
-    )
-
-
 @pytest.fixture
 def world(town):
     world = build_world(town)
     # A team of the whole town: the alert in Noord-West is in its town.
-    world["case"] = _case_in(town["municipality"], [SUSPECT, HANDLE])
+    world["case"] = case_naming(town["municipality"], [SUSPECT, HANDLE])
     return world
 
 
@@ -85,6 +53,10 @@ def test_police_cannot_send_an_alert_naming_a_recorded_suspect(world, overrides)
     assert "cannot be published" in message
     assert world["case"].reference not in message and "Kees" not in message
     assert not Alert.objects.exists()
+    # The refusal stays in the audit chain: who tried, where; never the text or the case.
+    row = AuditEvent.objects.get(action="investigations.publication_refused")
+    assert row.actor_id == world["police_noord"].pk and row.details["where"] == "alert"
+    assert "Kees" not in str(row.details) and row.object_type == "" and row.object_id == ""
 
 
 def test_a_coordinator_cannot_propose_it_either(world):
@@ -99,11 +71,12 @@ def test_a_coordinator_cannot_propose_it_either(world):
 def test_other_text_and_other_towns_are_not_affected(world, town):
     alert = send(world["police_noord"], message="Een man van middelbare leeftijd, bel 112.")
     assert alert.status == AlertStatus.SENT
+    assert not AuditEvent.objects.filter(action="investigations.publication_refused").exists()
     # A case in another town does not block this town's alerts.
     Alert.objects.all().delete()
     world["case"].suspect_identifiers.all().delete()
     elsewhere = AreaFactory()
-    _case_in(elsewhere, [SUSPECT])
+    case_naming(elsewhere, [SUSPECT])
     assert send(world["police_noord"], title="Kees van der Meer vermist").status == AlertStatus.SENT
 
 
@@ -118,6 +91,8 @@ def test_the_closing_message_is_checked_too(world):
     assert "closing_message" in caught.value.errors
     alert.refresh_from_db()
     assert alert.closed_at is None
+    row = AuditEvent.objects.get(action="investigations.publication_refused")
+    assert row.details["where"] == "alert_closing"
 
 
 def test_the_api_refuses_it_with_a_clear_message(client, world):

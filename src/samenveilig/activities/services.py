@@ -34,6 +34,7 @@ from samenveilig.activities.models import (
 from samenveilig.activities.rules import FIELDS, task_errors
 from samenveilig.communities.models import Community
 from samenveilig.core import audit
+from samenveilig.investigations.publication import PublicationRefused, check_publication
 from samenveilig.training import permissions as training
 
 # Weekly occurrences are made this far ahead; the daily command extends the horizon.
@@ -75,6 +76,11 @@ def _on_commit(func: Any, **kwargs: Any) -> None:
 # --- tasks -----------------------------------------------------------------------------------
 
 
+def _public_texts(values: dict[str, Any]) -> list[Any]:
+    """The texts of a task that members read."""
+    return [values["title"], values["description"], values["meeting_point"], *values["checklist"]]
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     values = {field: data.get(field) for field in FIELDS}
     values["title"] = (values["title"] or "").strip()
@@ -88,6 +94,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _check_publication(actor: Any, community: Community, texts: list[Any], where: str) -> None:
+    """INV-8: a task or project is read by every member of the community, so it may not name a
+    suspect recorded in an investigation of the town, just like an alert. Called before the
+    action's transaction, so the refusal stays in the audit chain."""
+    area_ids = list(community.areas.values_list("pk", flat=True))
+    try:
+        check_publication([str(text) for text in texts if text], area_ids, actor=actor, where=where)
+    except PublicationRefused as refusal:
+        raise TaskError(refusal.message, {"__all__": [refusal.message]}) from refusal
+
+
 def task_create(
     *, actor: Any, community: Community, data: dict[str, Any], project: Project | None = None
 ) -> Task:
@@ -99,6 +116,7 @@ def task_create(
         raise PermissionDenied
     _raise_errors(task_errors(data, new=True))
     values = _clean(data)
+    _check_publication(actor, community, _public_texts(values), "task")
     now = timezone.now()
     with transaction.atomic():
         task = Task(
@@ -132,6 +150,8 @@ def task_create(
 def task_update(*, actor: Any, task: Task, data: dict[str, Any]) -> Task:
     if not permissions.user_can_manage_tasks(actor, task.community):
         raise PermissionDenied
+    if not task_errors(data, new=False):
+        _check_publication(actor, task.community, _public_texts(_clean(data)), "task")
     with transaction.atomic():
         task = _locked(task)
         if task.status not in (TaskStatus.OPEN, TaskStatus.PROPOSED):
@@ -475,6 +495,7 @@ def project_create(*, actor: Any, community: Community, title: str, description:
     title = (title or "").strip()
     if not title:
         raise TaskError(_("Give the project a title."), {"title": [_("Give the project a title.")]})
+    _check_publication(actor, community, [title, description], "project")
     with transaction.atomic():
         project = Project.objects.create(
             community=community,

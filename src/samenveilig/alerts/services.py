@@ -214,8 +214,11 @@ def _strings(described: dict[str, Any] | None) -> list[str]:
     return [str(value) for value in (described or {}).values() if value]
 
 
-def check_alert(data: AlertInput, *, now: datetime | None = None) -> CheckedAlert:
-    """Validate everything; raises ``AlertValidationError`` with all problems at once."""
+def check_alert(
+    data: AlertInput, *, now: datetime | None = None, actor: User | None = None
+) -> CheckedAlert:
+    """Validate everything; raises ``AlertValidationError`` with all problems at once. With an
+    ``actor``, a refusal by the publication guard (INV-8) is recorded in the audit chain."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     _check_text(data, errors)
@@ -232,7 +235,9 @@ def check_alert(data: AlertInput, *, now: datetime | None = None) -> CheckedAler
         # INV-8: no suspect recorded in an investigation of this town is ever named in an alert.
         texts = [data.title, data.message, *_strings(person), *_strings(vehicle)]
         try:
-            check_publication(texts, [a.pk for a in areas] or [centre.pk])
+            check_publication(
+                texts, [a.pk for a in areas] or [centre.pk], actor=actor, where="alert"
+            )
         except PublicationRefused as refusal:
             _add(errors, "__all__", refusal.message)
     if errors or centre is None:
@@ -275,7 +280,7 @@ def alert_create(*, actor: User, data: AlertInput) -> Alert:
     """Police send at once; a coordinator (where the municipality allows it) proposes, and the
     alert waits for police approval. Anyone else is refused."""
     now = timezone.now()
-    checked = check_alert(data, now=now)
+    checked = check_alert(data, now=now, actor=actor)
     police = permissions.police_covers(actor, checked.area_ids)
     community = None
     if not police:
@@ -416,7 +421,7 @@ def alert_end(*, actor: User, alert: Alert, closing_message: str = "") -> Alert:
             alert.centre_neighbourhood_id or alert.municipality_id
         ]
         try:
-            check_publication([closing_message], area_ids)
+            check_publication([closing_message], area_ids, actor=actor, where="alert_closing")
         except PublicationRefused as refusal:
             raise AlertValidationError({"closing_message": [refusal.message]}) from refusal
     now = timezone.now()

@@ -299,7 +299,7 @@ def alert_new(request: HttpRequest) -> HttpResponse:
     if valid:
         data = _alert_input(forms_, report)
         try:
-            checked = services.check_alert(data)
+            checked = services.check_alert(data, actor=user)
             if not _may_send_here(user, checked):
                 raise services.AlertValidationError({"location": [_outside_message()]})
             if action == "preview":

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from samenveilig.core import audit
 from samenveilig.flags import keys
 
 KIND = "inv-suspect"
@@ -131,7 +133,22 @@ def recorded_in_area(texts: Iterable[str], area_ids: Iterable[int]) -> bool:
     )
 
 
-def check_publication(texts: Iterable[str], area_ids: Iterable[int]) -> None:
-    """Raise ``PublicationRefused`` when a text to be published names a recorded suspect."""
-    if recorded_in_area(list(texts), list(area_ids)):
+def check_publication(
+    texts: Iterable[str], area_ids: Iterable[int], *, actor: Any = None, where: str = ""
+) -> None:
+    """Raise ``PublicationRefused`` when a text to be published names a recorded suspect.
+
+    With an ``actor``, a refusal is recorded in the audit chain (who, where, which areas; never the
+    text or the case). The guard answers "this names a suspect", so someone trying names one by
+    one to find out who is under investigation leaves a trail the privacy officer can see. Call it
+    outside the action's transaction, or the audit row is rolled back with the refused action.
+    """
+    area_ids = list(area_ids)
+    if recorded_in_area(list(texts), area_ids):
+        if actor is not None:
+            audit.record(
+                actor=actor,
+                action="investigations.publication_refused",
+                details={"where": where, "area_ids": sorted(area_ids)[:20]},
+            )
         raise PublicationRefused(refusal_message())
