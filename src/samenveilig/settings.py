@@ -256,7 +256,10 @@ DELIVERY_LOG_RETENTION_DAYS = int(os.environ.get("DELIVERY_LOG_RETENTION_DAYS", 
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "30"))
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "1825"))
 PRIVACY_REQUEST_RETENTION_DAYS = int(os.environ.get("PRIVACY_REQUEST_RETENTION_DAYS", "730"))
-# Paid expense claims keep their receipt seven years (fiscal duty, art. 52 AWR); rejected ones a year.
+# A photo uploaded for a questionnaire answer that no saved answer uses.
+ANSWER_IMAGE_UNUSED_RETENTION_DAYS = int(os.environ.get("ANSWER_IMAGE_UNUSED_RETENTION_DAYS", "2"))
+# Paid expense claims keep their receipt seven years (fiscal duty, art. 52 AWR);
+# rejected ones a year.
 FUNDS_CLAIM_RETENTION_DAYS = int(os.environ.get("FUNDS_CLAIM_RETENTION_DAYS", "2557"))
 FUNDS_REJECTED_CLAIM_RETENTION_DAYS = int(
     os.environ.get("FUNDS_REJECTED_CLAIM_RETENTION_DAYS", "365")

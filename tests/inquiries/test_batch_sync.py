@@ -287,7 +287,13 @@ def photo_version(current):
     definition = dict(current.definition)
     definition["children"] = [
         *current.definition["children"],
-        {"kind": "question", "type": "image", "name": "door_photo", "row": 999, "labels": {}},
+        {
+            "kind": "question",
+            "type": "image",
+            "name": "door_photo",
+            "row": 999,
+            "labels": {"nl": "Foto van de voordeur", "en": "Photo of the front door"},
+        },
     ]
     definition["version"] = "2099010101"
     return Questionnaire.objects.create(

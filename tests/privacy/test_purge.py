@@ -1,7 +1,7 @@
 """The retention purge: each kind of personal data goes when its period has passed, and nothing
-else goes. Alerts, flags, investigation cases and expense claims are purged by their own apps'
-functions and tested there (see ``OWN_APP_TESTS``); this file tests the rest and the run as a
-whole."""
+else goes. Alerts, flags, investigation cases, expense claims and unused answer photos are
+purged by their own apps' functions and tested there (see ``OWN_APP_TESTS``); this file tests
+the rest and the run as a whole."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Kinds purged by the owning app's function, with the test there that proves it.
 OWN_APP_TESTS = {
+    "unused_answer_photos": (
+        "tests/inquiries/test_canvass_photos.py",
+        "test_unused_photos_are_purged_and_used_ones_stay",
+    ),
     "expense_claims": (
         "tests/funds/test_purge.py",
         "test_expense_claim_receipts_go_after_their_retention_and_nothing_else",

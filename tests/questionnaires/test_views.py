@@ -16,7 +16,7 @@ from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole
 from samenveilig.core.models import AuditEvent
 from samenveilig.inquiries import services as inquiry_services
-from samenveilig.questionnaires.models import AnswerSet, Questionnaire
+from samenveilig.questionnaires.models import AnswerImage, AnswerSet, Questionnaire
 from samenveilig.questionnaires.services import questionnaire_install, questionnaire_upload
 from tests.conftest import login
 from tests.factories import (
@@ -392,3 +392,18 @@ def test_the_shipped_form_is_listed_once_installed(client, people):
     questionnaire_install(SHIPPED_FORM)
     response = client_for(client, people["north"]).get(LIST)
     assert [q.form_id for q in response.context["versions"]] == ["buurtonderzoek"]
+
+
+def test_the_preview_shows_a_photo_question_but_uploads_nothing(client, people):
+    from tests.questionnaires.test_images import photo_form
+
+    questionnaire = questionnaire_upload(actor=people["admin"], file=photo_form())
+    client_for(client, people["admin"])
+    page = client.get(detail(questionnaire))
+    assert page.status_code == 200
+    assert "In this preview a photo is not uploaded or checked." in page.text
+    assert 'type="file" id="q:photo" disabled' in page.text
+    # "Check" does not ask for the required photo the preview cannot take.
+    response = client.post(detail(questionnaire), {"q/what": "Een fiets"})
+    assert response.status_code == 200, response.text
+    assert not AnswerImage.objects.exists()

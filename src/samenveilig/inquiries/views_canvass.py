@@ -43,6 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samenveilig.inquiries import permissions, selectors, services
 from samenveilig.inquiries.models import CanvassAddress, CanvassRoute, Inquiry, VisitOutcome
+from samenveilig.questionnaires.images import images_from_post
 from samenveilig.questionnaires.models import Questionnaire
 from samenveilig.questionnaires.rendering import (
     DEFAULT_PREFIX,
@@ -310,6 +311,10 @@ def _texts() -> dict[str, Any]:
             "The server did not accept these answers: correct the answers marked and save again."
         ),
         "lead": _("Lead"),
+        "photoOffline": _(
+            "A photo can only be sent with signal. Save again when you are back online, or "
+            "remove the photo to keep the other answers on this phone."
+        ),
         "savedRoutes": _("Routes saved on this phone:"),
         "noSavedRoutes": _("No route is saved on this phone yet."),
     }
@@ -345,8 +350,14 @@ def canvass_door(request: HttpRequest, reference: str, position: str, stop_id: s
             raise Http404
         form = questionnaire.form
         answers = answers_from_post(form, request.POST)
+        # Photos are stored first (also on "update"), so a re-rendered form keeps them.
+        errors = images_from_post(
+            actor=request.user, questionnaire=questionnaire, files=request.FILES, answers=answers
+        )
         changed = apply_repeat_action(form, request.POST, answers)
-        if not changed and (DEFAULT_PREFIX + UPDATE_BUTTON) not in request.POST:
+        if errors:
+            status = 400
+        elif not changed and (DEFAULT_PREFIX + UPDATE_BUTTON) not in request.POST:
             try:
                 services.visit_record(
                     actor=request.user,

@@ -183,6 +183,19 @@ RETENTION: tuple[RetentionRule, ...] = (
         purge="samenveilig.privacy.purge.purge_sessions",
     ),
     RetentionRule(
+        key="unused_answer_photos",
+        label="unused answer photos",
+        data="Photos uploaded as the answer to a questionnaire's photo question that no saved "
+        "answer was given with (the visit was never saved, or the photo was replaced)",
+        purpose="Keeping a photo while the form is being filled in",
+        legal_ground=PUBLIC_TASK,
+        who_sees="the person who took it",
+        period="{days} days after the upload",
+        purge="samenveilig.questionnaires.images.purge_unused_answer_images",
+        days_setting="ANSWER_IMAGE_UNUSED_RETENTION_DAYS",
+        days_default=2,
+    ),
+    RetentionRule(
         key="expense_claims",
         label="expense claim receipts",
         data="Expense claims of a community fund: the receipt (photo or PDF, may show a name "

@@ -12,6 +12,7 @@ the name of the field it belongs to::
     q/conversation/saw_something               a question in a group
     q/conversation/persons[2]/person_age       a question in the 2nd entry of a repeat (1-based)
     q/conversation/persons@count               hidden: how many entries an open repeat has
+    q/damage_photo@photo                       the file input of an image question
 
 Question names cannot contain ``/``, ``[``, ``]`` or ``@``, so these names are unambiguous.
 Element ids use ``:`` (``q:conversation:persons:2:person_age``), which names cannot contain either.
@@ -43,7 +44,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from samenveilig.questionnaires.validation import NodeState, validate_answers
+from samenveilig.questionnaires.validation import IMAGE_REFERENCE_RE, NodeState, validate_answers
 from samenveilig.questionnaires.xlsform import (
     MAX_REPEAT_COUNT,
     Form,
@@ -57,6 +58,10 @@ TEMPLATE_INDEX = "__i__"
 UPDATE_BUTTON = "_update"  # a submit button with this name re-renders without saving
 REPEAT_BUTTON = "_repeat"  # value "add:<path>" or "remove:<path>"
 _INDEX_RE = re.compile(r"\[(\d{1,3})\]")
+# An image question posts its photo as a file under its name + PHOTO_SUFFIX and the reference of
+# a photo uploaded before under its own name; REMOVE_PHOTO_SUFFIX takes the photo away again.
+PHOTO_SUFFIX = "@photo"
+REMOVE_PHOTO_SUFFIX = "@remove"
 
 # XLSForm type -> widget of the template (select_one may become "select" by appearance).
 _WIDGETS = {
@@ -71,7 +76,7 @@ _WIDGETS = {
     "select_multiple": "checkbox",
     "acknowledge": "acknowledge",
     "note": "note",
-    "image": "unsupported",
+    "image": "image",
 }
 _INPUT_TYPES = {"date": "date", "time": "time", "dateTime": "datetime-local"}
 _INPUT_MODES = {"integer": "numeric", "decimal": "decimal"}
@@ -105,7 +110,7 @@ class FieldView:
     html_name: str
     id: str
     type: str  # the XLSForm type ("group" / "repeat" for those)
-    widget: str = ""  # text, textarea, select, radio, checkbox, acknowledge, note, unsupported
+    widget: str = ""  # text, textarea, select, radio, checkbox, acknowledge, note, image
     input_type: str = "text"
     inputmode: str = ""
     label: str = ""
@@ -144,6 +149,20 @@ class FieldView:
     @property
     def count_name(self) -> str:
         return f"{self.html_name}@count"
+
+    @property
+    def photo_name(self) -> str:
+        """The file input of an image question (the answer itself is the photo's reference)."""
+        return f"{self.html_name}{PHOTO_SUFFIX}"
+
+    @property
+    def remove_photo_name(self) -> str:
+        return f"{self.html_name}{REMOVE_PHOTO_SUFFIX}"
+
+    @property
+    def photo_reference(self) -> str:
+        """The reference of the photo an image question holds; "" for anything else posted."""
+        return self.value if IMAGE_REFERENCE_RE.fullmatch(self.value) else ""
 
     @property
     def repeat_button_name(self) -> str:
@@ -400,6 +419,9 @@ def _read(nodes: list[Question | Group], data: Any, name_prefix: str) -> dict[st
                 answers[node.name] = _read(node.children, data, name + "/")
             continue
         if node.type == "note":
+            continue
+        if node.type == "image" and _getlist(data, name + REMOVE_PHOTO_SUFFIX):
+            answers[node.name] = ""
             continue
         values = [v for v in _getlist(data, name) if v.strip()]
         if node.type == "select_multiple":

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.questionnaire_detail, name="detail"),
     path("<int:pk>/antwoorden.csv", views.answers_csv, name="answers_csv"),
     path("<int:pk>/antwoorden.xlsx", views.answers_xlsx, name="answers_xlsx"),
+    path("foto/<str:reference>.jpg", views.answer_photo, name="answer_photo"),
 ]

@@ -9,6 +9,8 @@
   storing anything; "update" (no JavaScript) re-renders with what became relevant.
 - ``questionnaires:answers_csv`` / ``answers_xlsx`` — the answers of this version that the user
   may see (coordinators: their communities' inquiries), audited. Others 403.
+- ``questionnaires:answer_photo`` — one photo answer, for the person who took it and the
+  managers of the inquiry it belongs to (audited); 404 for everyone else.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from samenveilig.core import audit
 from samenveilig.questionnaires import permissions, selectors, services
 from samenveilig.questionnaires.exports import _repeats
 from samenveilig.questionnaires.forms import UploadForm
-from samenveilig.questionnaires.models import Questionnaire
+from samenveilig.questionnaires.images import image_question, photo_visible_to
+from samenveilig.questionnaires.models import AnswerImage, Questionnaire
 from samenveilig.questionnaires.rendering import (
     DEFAULT_PREFIX,
     UPDATE_BUTTON,
@@ -35,7 +39,7 @@ from samenveilig.questionnaires.rendering import (
     apply_repeat_action,
     form_fields,
 )
-from samenveilig.questionnaires.validation import validate_answers
+from samenveilig.questionnaires.validation import IMAGE_REFERENCE_RE, validate_answers
 from samenveilig.questionnaires.xlsform import Group, XLSFormError
 
 LIST_LIMIT = 500
@@ -110,6 +114,11 @@ def _language(questionnaire: Questionnaire) -> str:
     return (get_language() or questionnaire.language or "nl").split("-")[0]
 
 
+def _question_name(path: str) -> str:
+    """``conversation/persons[2]/photo`` → ``photo`` (question names are unique in a form)."""
+    return path.rsplit("/", 1)[-1].split("[", 1)[0]
+
+
 def _count_questions(nodes: list[Any]) -> int:
     total = 0
     for node in nodes:
@@ -131,7 +140,13 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         resubmitted = apply_repeat_action(form, request.POST, answers)
         if not resubmitted and (DEFAULT_PREFIX + UPDATE_BUTTON) not in request.POST:
             result = validate_answers(form, answers, language=language)
-            errors, checked = result.errors, True
+            # The preview uploads no photos, so an image question cannot be answered here.
+            errors = {
+                path: message
+                for path, message in result.errors.items()
+                if image_question(form, _question_name(path)) is None
+            }
+            checked = True
     fields = form_fields(form, answers=answers, errors=errors, language=language)
     return render(
         request,
@@ -147,6 +162,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "repeats": [group.name for group, _keys in _repeats(form.children)],
             "may_export": permissions.user_can_export_answers(request.user, questionnaire),
             "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
+            "photos_preview": True,
         },
         status=400 if errors else 200,
     )
@@ -185,3 +201,28 @@ def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def answers_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "xlsx")
+
+
+# --- answer photos --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def answer_photo(request: HttpRequest, reference: str) -> HttpResponse:
+    """One answer photo, to the person who took it and to those who manage the inquiry whose
+    visit it belongs to (``images.photo_visible_to``); 404 for everyone else, so a reference
+    reveals nothing. A manager's view of someone else's photo is audited."""
+    if not IMAGE_REFERENCE_RE.fullmatch(reference):
+        raise Http404
+    image = AnswerImage.objects.filter(reference=reference).first()
+    if image is None or not photo_visible_to(request.user, image):
+        raise Http404
+    try:
+        handle = image.image.open("rb")
+    except (FileNotFoundError, OSError, ValueError) as error:
+        raise Http404 from error
+    if image.uploaded_by_id != request.user.pk:
+        audit.record(actor=request.user, action="questionnaires.photo_viewed", obj=image)
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -15,7 +15,9 @@
  *   or removes it. The idempotency key makes a resend harmless: nothing is stored twice.
  * - Route page: registers the service worker (canvass-sw.js) and asks it to save the route
  *   page, every door form, the route bundle and the static files, so they open without signal.
- * - Without IndexedDB (or JavaScript) the door form is posted to the server as usual.
+ * - Without IndexedDB (or JavaScript) the door form is posted to the server as usual. So is a
+ *   visit with a newly chosen photo (image question), which the queue cannot hold; offline the
+ *   canvasser is asked to wait for signal or remove the photo.
  */
 (function () {
   "use strict";
@@ -572,6 +574,12 @@
 
   // --- the door form ------------------------------------------------------------------------------
 
+  function photoChosen(form) {
+    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return !input.disabled && input.files && input.files.length > 0;
+    });
+  }
+
   function startDoor() {
     var form = root.querySelector("form[data-canvass-door]");
     if (!form || !hasDb) return;
@@ -584,6 +592,19 @@
         submitter &&
         (submitter.hasAttribute("formnovalidate") || /_(update|repeat)$/.test(submitter.name || ""))
       ) {
+        return;
+      }
+      if (photoChosen(form)) {
+        // The queue holds answers, not files: with signal a visit with a new photo goes to the
+        // server at once (the normal POST); without, the canvasser is told and nothing is lost.
+        if (navigator.onLine !== false) return;
+        event.preventDefault();
+        var banner = root.querySelector("[data-canvass-fix]");
+        if (banner) {
+          banner.querySelector("p").textContent = T.photoOffline || "";
+          banner.hidden = false;
+          banner.scrollIntoView();
+        }
         return;
       }
       event.preventDefault();
