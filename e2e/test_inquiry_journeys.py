@@ -29,7 +29,13 @@ from e2e.places import proefstad
 from e2e.report_helpers import block_external_requests, sign_in, submit, visit
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole
-from samenveilig.inquiries.models import CanvasserMark, CanvassSignup, Inquiry, InquiryStatus
+from samenveilig.inquiries.models import (
+    CanvasserMark,
+    CanvassSignup,
+    CanvassVisit,
+    Inquiry,
+    InquiryStatus,
+)
 from samenveilig.training.content import CANVASSING
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,6 +166,15 @@ def test_coordinator_starts_an_inquiry_and_pairs_two_canvassers(
     expect(page.locator("#route-1 [data-testid=pair]")).to_have_text(
         "Anna Aanbeller & Bram Buurman"
     )
+
+    # The coordinator records the visit to the victim's own door, which is on no route.
+    submit(page, "[data-testid=victim-visit-link]")
+    page.check("input[name='q/outcome'][value='niet_thuis']")
+    page.check("input[name='q/leaflet_left'][value='yes']")
+    submit(page, "[data-testid=save-visit]")
+    assert page.url.endswith(detail)
+    expect(page.locator("[data-testid=victim]")).to_contain_text("Kerkstraat 6")
+    assert CanvassVisit.objects.get(stop__is_victim=True).visited_by == coordinator
 
     # Anna sees her route on the page.
     sign_in(page.context, base, anna)

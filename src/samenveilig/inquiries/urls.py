@@ -28,6 +28,7 @@ urlpatterns = [
         views.route_assign,
         name="route_assign",
     ),
+    re_path(rf"^{REFERENCE}/slachtoffer/$", views_canvass.victim_door, name="victim_door"),
     re_path(rf"^{REFERENCE}/aanmelden/$", views.canvass_signup, name="signup"),
     re_path(rf"^{REFERENCE}/afmelden/$", views.canvass_withdraw, name="withdraw"),
 ]

@@ -319,6 +319,8 @@ def _detail_page(
             "signed_up": signed_up,
             "victim": victim,
             "victim_outcome": victim_outcome,
+            "can_visit_victim": victim is not None
+            and permissions.user_can_visit_victim(request.user, inquiry),
             "my_routes": [r for r in routes if r.is_mine],  # type: ignore[attr-defined]
             "results_url": _optional_url("inquiries:results", inquiry) if is_manager else None,
         },

@@ -11,6 +11,9 @@
   JavaScript stores the visit with ``services.visit_record``; the idempotency key is made when the
   form is rendered and travels in a hidden field, so pressing "save" twice stores one visit.
   Answers the form refuses come back with the form's own messages in the user's language.
+- ``inquiries:victim_door`` — ``/buurtonderzoek/<reference>/slachtoffer/``: the same form for the
+  victim's own door, for the police of the buurt and the group's coordinators while the inquiry
+  is open (canvassers 403, anyone else 404).
 - ``inquiries:canvass_sw`` / ``canvass_manifest`` / ``canvass_offline`` — the service worker
   (scope ``/buurtonderzoek/``; the Web Push worker of the alerts keeps ``/signalementen/``), the
   web app manifest and the page the worker shows for a canvass page it never saved.
@@ -328,74 +331,103 @@ def _door(route: CanvassRoute, stop_id: str) -> CanvassAddress:
     return stop
 
 
+@dataclass
+class DoorForm:
+    """The state of a door form (a route's door or the victim's): what to render, or the visit
+    that was stored. Shared by ``canvass_door`` and ``victim_door``."""
+
+    questionnaire: Questionnaire
+    key: str
+    answers: dict[str, Any] | None = None
+    errors: dict[str, str] | None = None
+    problem: str = ""
+    status: int = 200
+    stored: bool = False
+
+    def fields(self, language: str) -> list[Any]:
+        return form_fields(
+            self.questionnaire.form,
+            answers=self.answers,
+            errors=self.errors or {},
+            language=language,
+        )
+
+
+def handle_door_form(request: HttpRequest, stop: CanvassAddress, language: str) -> DoorForm:
+    """GET: a fresh form with a new idempotency key. POST: store the photos, handle "update" and
+    the repeat buttons, else store the visit once per key (``services.visit_record``, which also
+    decides who may visit this door). Answers the form refuses come back with its messages."""
+    inquiry = stop.inquiry
+    state = DoorForm(questionnaire=inquiry.questionnaire, key=new_idempotency_key())
+    if request.method != "POST":
+        return state
+    posted_key = request.POST.get("idempotency_key", "")
+    state.key = posted_key if IDEMPOTENCY_KEY_RE.match(posted_key) else state.key
+    questionnaire = questionnaire_for(inquiry, request.POST.get("questionnaire_id"))
+    if questionnaire is None:
+        raise Http404
+    state.questionnaire = questionnaire
+    form = questionnaire.form
+    state.answers = answers = answers_from_post(form, request.POST)
+    # Photos are stored first (also on "update"), so a re-rendered form keeps them.
+    state.errors = images_from_post(
+        actor=request.user, questionnaire=questionnaire, files=request.FILES, answers=answers
+    )
+    changed = apply_repeat_action(form, request.POST, answers)
+    if state.errors:
+        state.status = 400
+        return state
+    if changed or (DEFAULT_PREFIX + UPDATE_BUTTON) in request.POST:
+        return state
+    try:
+        services.visit_record(
+            actor=request.user,
+            stop=stop,
+            answers=answers,
+            idempotency_key=state.key,
+            language=language,
+            questionnaire=questionnaire,
+        )
+    except AnswerValidationError as invalid:
+        state.errors, state.status = invalid.errors, 400
+    except (services.InquiryActionError, IdempotencyConflict):
+        # The key of this form was used for something else: a fresh form, same answers.
+        state.problem = _("These answers could not be stored with this form. Please save again.")
+        state.key, state.status = new_idempotency_key(), 400
+    else:
+        state.stored = True
+        messages.success(
+            request,
+            _("The visit to %(address)s is stored.") % {"address": address_text(stop.address)},
+        )
+    return state
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def canvass_door(request: HttpRequest, reference: str, position: str, stop_id: str) -> HttpResponse:
     route = canvassable_route(request.user, reference, position)
     stop = _door(route, stop_id)
-    inquiry = route.inquiry
+    stop.inquiry = route.inquiry
     language = user_language()
-    questionnaire: Questionnaire | None = inquiry.questionnaire
-    key = new_idempotency_key()
-    answers: dict[str, Any] | None = None
-    errors: dict[str, str] = {}
-    problem = ""
-    status = 200
-    if request.method == "POST":
-        posted_key = request.POST.get("idempotency_key", "")
-        key = posted_key if IDEMPOTENCY_KEY_RE.match(posted_key) else key
-        questionnaire = questionnaire_for(inquiry, request.POST.get("questionnaire_id"))
-        if questionnaire is None:
-            raise Http404
-        form = questionnaire.form
-        answers = answers_from_post(form, request.POST)
-        # Photos are stored first (also on "update"), so a re-rendered form keeps them.
-        errors = images_from_post(
-            actor=request.user, questionnaire=questionnaire, files=request.FILES, answers=answers
-        )
-        changed = apply_repeat_action(form, request.POST, answers)
-        if errors:
-            status = 400
-        elif not changed and (DEFAULT_PREFIX + UPDATE_BUTTON) not in request.POST:
-            try:
-                services.visit_record(
-                    actor=request.user,
-                    stop=stop,
-                    answers=answers,
-                    idempotency_key=key,
-                    language=language,
-                    questionnaire=questionnaire,
-                )
-            except AnswerValidationError as invalid:
-                errors, status = invalid.errors, 400
-            except (services.InquiryActionError, IdempotencyConflict):
-                # The key of this form was used for something else: a fresh form, same answers.
-                problem = _("These answers could not be stored with this form. Please save again.")
-                key, status = new_idempotency_key(), 400
-            else:
-                messages.success(
-                    request,
-                    _("The visit to %(address)s is stored.")
-                    % {"address": address_text(stop.address)},
-                )
-                return redirect(route_url(route) + f"#door-{stop.pk}")
-    assert questionnaire is not None
-    fields = form_fields(questionnaire.form, answers=answers, errors=errors, language=language)
+    state = handle_door_form(request, stop, language)
+    if state.stored:
+        return redirect(route_url(route) + f"#door-{stop.pk}")
     return render(
         request,
         "inquiries/canvass_door.html",
         {
-            "inquiry": inquiry,
+            "inquiry": route.inquiry,
             "route": route,
             "stop": stop,
             "address": address_text(stop.address),
-            "questionnaire": questionnaire,
-            "fields": fields,
-            "errors": errors,
-            "problem": problem,
+            "questionnaire": state.questionnaire,
+            "fields": state.fields(language),
+            "errors": state.errors,
+            "problem": state.problem,
             "language": language,
-            "idempotency_key": key,
+            "idempotency_key": state.key,
             "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
             "route_url": route_url(route),
             "canvass_config": _config(
@@ -403,10 +435,56 @@ def canvass_door(request: HttpRequest, reference: str, position: str, stop_id: s
                 route,
                 stop=stop.pk,
                 address=address_text(stop.address),
-                questionnaire=questionnaire.pk,
+                questionnaire=state.questionnaire.pk,
             ),
         },
-        status=status,
+        status=state.status,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def victim_door(request: HttpRequest, reference: str) -> HttpResponse:
+    """The victim's own door (INQ-2): not on any route, visited by the wijkagent or a coordinator
+    of the group while the inquiry is open, with the same questionnaire. Others who may see the
+    inquiry get a 403, anyone else a 404."""
+    inquiry = (
+        Inquiry.objects.select_related("questionnaire", "community")
+        .filter(reference=reference)
+        .first()
+    )
+    if inquiry is None or not permissions.user_can_see_inquiry(request.user, inquiry):
+        raise Http404
+    if not permissions.user_can_visit_victim(request.user, inquiry):
+        raise PermissionDenied
+    stop = selectors.victim_stop(inquiry)
+    if stop is None:
+        raise Http404
+    stop.inquiry = inquiry
+    language = user_language()
+    state = handle_door_form(request, stop, language)
+    detail_url = reverse("inquiries:detail", kwargs={"reference": inquiry.reference})
+    if state.stored:
+        return redirect(detail_url)
+    return render(
+        request,
+        "inquiries/victim_door.html",
+        {
+            "inquiry": inquiry,
+            "stop": stop,
+            "address": address_text(stop.address),
+            "questionnaire": state.questionnaire,
+            "fields": state.fields(language),
+            "errors": state.errors,
+            "problem": state.problem,
+            "language": language,
+            "idempotency_key": state.key,
+            "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
+            "detail_url": detail_url,
+            "visits": stop.visits.select_related("visited_by").order_by("-visited_at")[:10],
+        },
+        status=state.status,
     )
 
 
