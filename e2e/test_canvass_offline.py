@@ -32,7 +32,7 @@ from e2e.places import proefstad
 from e2e.report_helpers import checked, sign_in, visit
 from samenveilig.communities.models import MembershipRole
 from samenveilig.inquiries import services
-from samenveilig.inquiries.models import CanvasserMark, CanvassVisit, IncidentKind
+from samenveilig.inquiries.models import CanvassVisit, IncidentKind
 from samenveilig.training.content import CANVASSING
 from samenveilig.training.models import Certificate
 
@@ -68,7 +68,6 @@ def scene():
     for name in ("Anna", "Bram"):
         user = UserFactory(email=f"{name.lower()}-o@example.test", display_name=name)
         MembershipFactory(community=community, user=user)
-        CanvasserMark.objects.create(community=community, user=user, created_by=coordinator)
         Certificate.objects.create(
             user=user,
             module=CANVASSING,

@@ -34,7 +34,7 @@ from samenveilig.accounts.models import Role
 from samenveilig.alerts.models import Alert, AlertStatus
 from samenveilig.communities.models import AlertKind, MembershipRole
 from samenveilig.inquiries import services
-from samenveilig.inquiries.models import CanvasserMark, IncidentKind
+from samenveilig.inquiries.models import IncidentKind
 from samenveilig.training.content import CANVASSING
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,7 +71,6 @@ def scene():
     for name in ("Anna", "Bram"):
         user = UserFactory(email=f"{name.lower()}-r@example.test", display_name=name)
         MembershipFactory(community=community, user=user)
-        CanvasserMark.objects.create(community=community, user=user, created_by=coordinator)
         certify(user, CANVASSING)  # training module 3 gates canvassing
         pair.append(user)
     inquiry = services.inquiry_start(

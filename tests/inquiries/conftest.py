@@ -13,7 +13,7 @@ from django.utils import timezone
 from samenveilig.accounts.models import Role
 from samenveilig.areas.models import Address
 from samenveilig.communities.models import MembershipRole
-from samenveilig.inquiries.models import CanvasserMark, IncidentKind
+from samenveilig.inquiries.models import IncidentKind
 from samenveilig.inquiries.services import InquiryInput
 from samenveilig.training.content import CANVASSING
 from tests.factories import (
@@ -81,7 +81,6 @@ def scene(town) -> Scene:
     for name in ("Anna", "Bram", "Carla", "Dirk"):
         user = UserFactory(display_name=name)
         MembershipFactory(community=community, user=user)
-        CanvasserMark.objects.create(community=community, user=user, created_by=coordinator)
         certify(user, CANVASSING)  # module 3 of the training gates canvassing
         canvassers.append(user)
     member = UserFactory(display_name="Lid zonder training")

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from samenveilig.areas.models import Address
 from samenveilig.core.models import AuditEvent
-from samenveilig.inquiries import services
+from samenveilig.inquiries import permissions, services
 from samenveilig.inquiries.models import (
     MAX_ADDRESSES,
     CanvassAddress,
@@ -299,43 +299,51 @@ def test_no_sign_up_before_acceptance_or_after_closing(scene):
         services.canvass_signup(actor=scene.canvassers[1], inquiry=closed)
 
 
-def test_the_mark_is_granted_to_verified_members_only(scene):
-    services.canvasser_mark(
-        actor=scene.coordinator, community=scene.community, user=scene.member, granted=True
+def test_only_a_coordinator_stops_and_only_verified_members(scene):
+    assert services.canvassing_stop(
+        actor=scene.coordinator, community=scene.community, user=scene.member, stopped=True
     )
-    assert CanvasserMark.objects.filter(user=scene.member, revoked_at__isnull=True).exists()
+    assert CanvasserMark.objects.filter(user=scene.member, revoked_at__isnull=False).exists()
     with pytest.raises(InquiryActionError):
-        services.canvasser_mark(
-            actor=scene.coordinator, community=scene.community, user=scene.outsider, granted=True
+        services.canvassing_stop(
+            actor=scene.coordinator, community=scene.community, user=scene.outsider, stopped=True
         )
     with pytest.raises(PermissionDenied):
-        services.canvasser_mark(
-            actor=scene.police, community=scene.community, user=scene.member, granted=False
+        services.canvassing_stop(
+            actor=scene.police, community=scene.community, user=scene.member, stopped=False
         )
 
 
-def test_granting_twice_and_revoking_twice_record_once(scene):
-    for granted in (True, True, False, False, True):
-        services.canvasser_mark(
-            actor=scene.coordinator, community=scene.community, user=scene.member, granted=granted
+def test_stopping_and_allowing_twice_record_once(scene):
+    for stopped in (False, True, True, False, False):
+        services.canvassing_stop(
+            actor=scene.coordinator, community=scene.community, user=scene.member, stopped=stopped
         )
     actions = audit_actions()
-    assert actions.count("inquiry.canvasser_granted") == 2
-    assert actions.count("inquiry.canvasser_revoked") == 1
+    assert actions.count("inquiry.canvassing_stopped") == 1
+    assert actions.count("inquiry.canvassing_allowed") == 1
     assert CanvasserMark.objects.filter(user=scene.member).count() == 1
 
 
-def test_revoking_the_mark_releases_the_pair(scene, inquiry):
-    """The mark no longer gates canvassing (the training certificate does), but taking it back
-    still takes the member off the group's running routes, together with the partner."""
+def test_a_stopped_member_cannot_canvass_despite_the_certificate(scene, inquiry):
+    """The certificate lets a member canvass; a coordinator's stop takes them off the group's
+    running routes, with the partner, and keeps them from signing up until it is lifted."""
     anna, bram = scene.canvassers[:2]
     sign_up(inquiry, [anna, bram])
     services.routes_pair_up(actor=scene.coordinator, inquiry=inquiry)
-    services.canvasser_mark(
-        actor=scene.coordinator, community=scene.community, user=anna, granted=False
+    services.canvassing_stop(
+        actor=scene.coordinator, community=scene.community, user=anna, stopped=True
     )
     assert not CanvassRoute.objects.filter(first_canvasser__isnull=False).exists()
     assert list(inquiry.signups.values_list("user_id", flat=True)) == [bram.pk]
+    assert not permissions.is_canvasser(anna, scene.community)
+    with pytest.raises(PermissionDenied):
+        services.canvass_signup(actor=anna, inquiry=inquiry)
+    services.canvassing_stop(
+        actor=scene.coordinator, community=scene.community, user=anna, stopped=False
+    )
+    assert permissions.is_canvasser(anna, scene.community)
+    services.canvass_signup(actor=anna, inquiry=inquiry)
 
 
 def test_without_a_valid_training_certificate_no_sign_up(scene, inquiry):

@@ -721,28 +721,33 @@ def test_marks_page_lets_a_coordinator_of_two_groups_choose(coordinator_client, 
     assert reverse("inquiries:community_marks", args=[other.slug]) in response.text
 
 
-def test_marks_page_lists_verified_members_with_their_mark(coordinator_client, scene):
+def test_the_page_lists_members_with_training_and_stop(coordinator_client, scene):
     response = coordinator_client.get(marks_url(scene))
     assert response.status_code == 200
-    members = {m.user_id: m.has_mark for m in response.context["members"]}
-    assert members[scene.canvassers[0].pk] is True
-    assert members[scene.member.pk] is False
+    members = {m.user_id: m for m in response.context["members"]}
+    assert members[scene.canvassers[0].pk].canvass_valid_until is not None
+    assert members[scene.member.pk].canvass_valid_until is None
+    assert not members[scene.canvassers[0].pk].stopped
     assert scene.outsider.pk not in members
+    assert "valid until" in response.text and "not (yet) passed" in response.text
     response = coordinator_client.get(marks_url(scene) + "?q=ann")
     assert [m.user_id for m in response.context["members"]] == [scene.canvassers[0].pk]
 
 
-def test_coordinator_grants_and_revokes_the_mark(coordinator_client, scene):
-    response = coordinator_client.post(marks_url(scene), {"user": scene.member.pk, "granted": "1"})
+def test_coordinator_stops_and_allows_a_canvasser(coordinator_client, scene):
+    anna = scene.canvassers[0]
+    response = coordinator_client.post(marks_url(scene), {"user": anna.pk, "granted": "0"})
     assert response.status_code == 302
-    assert CanvasserMark.objects.filter(user=scene.member, revoked_at__isnull=True).exists()
-    coordinator_client.post(marks_url(scene), {"user": scene.member.pk, "granted": "0"})
-    assert not CanvasserMark.objects.filter(user=scene.member, revoked_at__isnull=True).exists()
+    assert CanvasserMark.objects.filter(user=anna, revoked_at__isnull=False).exists()
+    page = coordinator_client.get(marks_url(scene))
+    assert "Stopped by a coordinator" in page.text and "Let canvass again" in page.text
+    coordinator_client.post(marks_url(scene), {"user": anna.pk, "granted": "1"})
+    assert not CanvasserMark.objects.filter(user=anna, revoked_at__isnull=False).exists()
 
 
-def test_the_mark_is_only_for_verified_members(coordinator_client, scene):
+def test_only_verified_members_can_be_stopped(coordinator_client, scene):
     response = coordinator_client.post(
-        marks_url(scene), {"user": scene.outsider.pk, "granted": "1"}
+        marks_url(scene), {"user": scene.outsider.pk, "granted": "0"}
     )
     assert response.status_code == 400
     assert "Only verified members of the group can canvass." in response.text
@@ -762,7 +767,7 @@ def test_marks_are_refused_to_who_does_not_coordinate(client, scene, who):
     client = as_user(client, user, privileged=who == "police")
     assert client.get(reverse("inquiries:marks")).status_code == 403
     assert client.get(marks_url(scene)).status_code == 403
-    response = client.post(marks_url(scene), {"user": scene.member.pk, "granted": "1"})
+    response = client.post(marks_url(scene), {"user": scene.member.pk, "granted": "0"})
     assert response.status_code == 403
     assert not CanvasserMark.objects.filter(user=scene.member).exists()
 

@@ -58,12 +58,14 @@ def test_passing_module_3_opens_the_sign_up_without_any_mark(scene, inquiry):  #
     assert refusal_message(member, CANVASS) == ""
 
 
-def test_a_mark_without_a_certificate_does_not_open_it(scene, inquiry):  # noqa: F811
-    inquiry_services.canvasser_mark(
-        actor=scene.coordinator, community=scene.community, user=scene.member, granted=True
+def test_a_coordinators_stop_closes_it_despite_the_certificate(scene, inquiry):  # noqa: F811
+    member = scene.member
+    pass_module_3(member)
+    inquiry_services.canvassing_stop(
+        actor=scene.coordinator, community=scene.community, user=member, stopped=True
     )
     with pytest.raises(PermissionDenied):
-        inquiry_services.canvass_signup(actor=scene.member, inquiry=inquiry)
+        inquiry_services.canvass_signup(actor=member, inquiry=inquiry)
 
 
 def test_an_expired_certificate_closes_it_again(scene, inquiry):  # noqa: F811

@@ -206,7 +206,6 @@ def build_inquiries(town: Any) -> None:
 
     canvassers = _canvassers(town, community, victim.lat, victim.lon)
     for person in canvassers:
-        services.canvasser_mark(actor=coordinator, community=community, user=person, granted=True)
         if not user_is_certified(person, CANVASSING):  # module 3 gates canvassing (INQ-3)
             certify_for_demo(person, CANVASSING, passed_at=now - timedelta(days=60))
     inquiry = services.inquiry_start(

@@ -122,8 +122,11 @@ class Inquiry(TrackedModel):
 
 
 class CanvasserMark(TrackedModel):
-    """A coordinator's word that this member may canvass for the group (INQ-3). Stands in for the
-    inquiry training certificate until the training module exists; ``revoked_at`` keeps history."""
+    """A coordinator's stop on canvassing for the group (INQ-3). The training certificate lets a
+    member canvass; a coordinator who knows better (a complaint, behaviour at the door) can stop
+    them: a mark with ``revoked_at`` set is that stop, and clearing it lets them canvass again.
+    (Marks without ``revoked_at`` come from the time the mark, not the certificate, was the gate
+    and mean nothing now.)"""
 
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="canvasser_marks"

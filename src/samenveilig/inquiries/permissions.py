@@ -15,7 +15,7 @@ from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
 from samenveilig.areas.models import Area
 from samenveilig.areas.selectors import area_ids_within
 from samenveilig.communities.models import Community, Membership, MembershipRole, MembershipStatus
-from samenveilig.inquiries.models import CanvassRoute, Inquiry, InquiryStatus
+from samenveilig.inquiries.models import CanvasserMark, CanvassRoute, Inquiry, InquiryStatus
 from samenveilig.training import permissions as training
 
 
@@ -77,8 +77,18 @@ def is_member(user: AnyUser, community: Community) -> bool:
 
 def is_canvasser(user: AnyUser, community: Community) -> bool:
     """A verified member of the group with a valid certificate for the buurtonderzoek training
-    module (INQ-3, TRN-1). The certificate replaced the interim canvasser mark as the gate."""
-    return is_member(user, community) and not training.missing_modules(user, training.CANVASS)
+    module (INQ-3, TRN-1), whom the group's coordinators have not stopped from canvassing."""
+    return (
+        is_member(user, community)
+        and not training.missing_modules(user, training.CANVASS)
+        and not is_stopped_from_canvassing(user, community)
+    )
+
+
+def is_stopped_from_canvassing(user: AnyUser, community: Community) -> bool:
+    return CanvasserMark.objects.filter(
+        community=community, user=user, revoked_at__isnull=False
+    ).exists()
 
 
 def user_can_mark_canvassers(user: AnyUser, community: Community) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
@@ -28,6 +29,7 @@ from samenveilig.inquiries.models import (
 from samenveilig.inquiries.routes import Door
 from samenveilig.reports.models import Report
 from samenveilig.training import permissions as training
+from samenveilig.training.models import Certificate
 
 
 def inquiries_visible_to(user: AnyUser) -> QuerySet[Inquiry]:
@@ -195,15 +197,26 @@ def report_for_inquiry(user: AnyUser, reference: str) -> Report | None:
 
 
 def verified_members(community: Community, *, search: str = "") -> QuerySet[Membership]:
-    """Verified members of the group for the canvasser-mark page, with ``has_mark`` set."""
-    marked = CanvasserMark.objects.filter(
-        community=community, user=OuterRef("user"), revoked_at__isnull=True
+    """Verified members of the group for the canvassers page, with ``stopped`` (a coordinator
+    stopped them from canvassing) and ``canvass_valid_until`` (the end of their newest valid
+    certificate for the canvass training, or None)."""
+    stopped = CanvasserMark.objects.filter(
+        community=community, user=OuterRef("user"), revoked_at__isnull=False
+    )
+    certified = (
+        Certificate.objects.filter(
+            user=OuterRef("user"),
+            module__in=[m.slug for m in training.required_modules(training.CANVASS)],
+            valid_until__gt=timezone.now(),
+        )
+        .order_by("-valid_until")
+        .values("valid_until")[:1]
     )
     members = Membership.objects.filter(
         community=community, status=MembershipStatus.VERIFIED
     ).select_related("user")
     if search:
         members = members.filter(user__display_name__icontains=search)
-    return members.annotate(has_mark=Exists(marked)).order_by(
-        "-has_mark", "user__display_name", "pk"
-    )
+    return members.annotate(
+        stopped=Exists(stopped), canvass_valid_until=Subquery(certified)
+    ).order_by("user__display_name", "pk")

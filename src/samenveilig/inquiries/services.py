@@ -287,48 +287,45 @@ def inquiry_close(*, actor: Any, inquiry: Inquiry) -> Inquiry:
     return inquiry
 
 
-def canvasser_mark(*, actor: Any, community: Community, user: Any, granted: bool) -> None:
-    """Grant or revoke the canvasser mark. Only for verified members of the group."""
+def canvassing_stop(*, actor: Any, community: Community, user: Any, stopped: bool) -> bool:
+    """A coordinator stops a member from canvassing for the group (``stopped=True``), whatever
+    their training certificate says, or lets them canvass again. Stopping also takes them off the
+    group's running inquiries and routes, together with their partner (never alone). Only for
+    verified members of the group. Returns whether anything changed (a repeat is a no-op)."""
     if not permissions.user_can_mark_canvassers(actor, community):
         raise PermissionDenied
-    if granted and not permissions.is_member(user, community):
+    if not permissions.is_member(user, community):
         raise InquiryActionError(_("Only verified members of the group can canvass."))
     released = 0
     with transaction.atomic():
-        mark = CanvasserMark.objects.select_for_update().filter(community=community, user=user)
-        existing = mark.first()
-        if granted:
-            if existing is None:
-                CanvasserMark.objects.create(
-                    community=community, user=user, created_by=actor, updated_by=actor
-                )
-            elif existing.revoked_at is not None:
-                existing.revoked_at = None
-                existing.updated_by = actor
-                existing.save(update_fields=["revoked_at", "updated_by", "updated_at"])
-            else:
-                return
-        else:
-            if existing is None or existing.revoked_at is not None:
-                return
-            existing.revoked_at = timezone.now()
-            existing.updated_by = actor
-            existing.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+        mark = (
+            CanvasserMark.objects.select_for_update().filter(community=community, user=user).first()
+        )
+        is_stopped = mark is not None and mark.revoked_at is not None
+        if is_stopped == stopped:
+            return False
+        if mark is None:
+            mark = CanvasserMark(community=community, user=user, created_by=actor)
+        mark.revoked_at = timezone.now() if stopped else None
+        mark.updated_by = actor
+        mark.save()
+        if stopped:
             released = _release_canvasser(community, user)
         details: dict[str, Any] = {"user_id": user.pk}
-        if not granted:
+        if stopped:
             details["routes_released"] = released
         audit.record(
             actor=actor,
-            action="inquiry.canvasser_granted" if granted else "inquiry.canvasser_revoked",
+            action="inquiry.canvassing_stopped" if stopped else "inquiry.canvassing_allowed",
             obj=community,
             details=details,
         )
+    return True
 
 
 def _release_canvasser(community: Community, user: Any) -> int:
-    """Without the mark a member no longer canvasses: their sign-ups to the group's inquiries
-    that are not closed go, and so do their routes, for both of the pair (never alone)."""
+    """A stopped member no longer canvasses: their sign-ups to the group's inquiries that are
+    not closed go, and so do their routes, for both of the pair (never alone)."""
     running = Inquiry.objects.filter(community=community).exclude(status=InquiryStatus.CLOSED)
     CanvassSignup.objects.filter(inquiry__in=running, user=user).delete()
     return (

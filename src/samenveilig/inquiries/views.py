@@ -12,8 +12,8 @@
 - ``inquiries:accept`` / ``close`` / ``pair_up`` / ``route_assign`` — managers (accept: the
   group's coordinator); a canvasser who may see the inquiry gets a 403.
 - ``inquiries:signup`` / ``withdraw`` — the group's canvassers (INQ-3).
-- ``inquiries:marks`` / ``community_marks`` — coordinators grant and revoke the canvasser mark
-  (the stand-in for the inquiry training); others 403.
+- ``inquiries:marks`` / ``community_marks`` — coordinators see which members may canvass (the
+  training certificate) and can stop a member from canvassing, or let them again; others 403.
 """
 
 from __future__ import annotations
@@ -459,7 +459,7 @@ def canvass_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     return _back(inquiry)
 
 
-# --- canvasser marks (INQ-3) ------------------------------------------------------------------
+# --- who may canvass (INQ-3) ------------------------------------------------------------------
 
 
 @login_required
@@ -508,20 +508,24 @@ def community_marks(request: HttpRequest, slug: str) -> HttpResponse:
     if member is None:
         messages.error(request, _("Choose a member from the list."))
         return _marks_page(request, community, search, status=400)
-    granted = form.cleaned_data["granted"]
+    stopped = not form.cleaned_data["granted"]
     try:
-        services.canvasser_mark(
-            actor=request.user, community=community, user=member, granted=granted
+        services.canvassing_stop(
+            actor=request.user, community=community, user=member, stopped=stopped
         )
     except services.InquiryActionError as error:
         messages.error(request, error.message)
         return _marks_page(request, community, search, status=400)
-    if granted:
-        messages.success(request, _("%(name)s may canvass now.") % {"name": member.public_name})
+    if stopped:
+        messages.success(
+            request,
+            _("%(name)s no longer canvasses for this group; their routes went back to the pairing.")
+            % {"name": member.public_name},
+        )
     else:
         messages.success(
             request,
-            _("%(name)s no longer canvasses; their routes went back to the coordinator.")
+            _("%(name)s may canvass again once their training is valid.")
             % {"name": member.public_name},
         )
     url = reverse("inquiries:community_marks", kwargs={"slug": community.slug})
