@@ -153,9 +153,13 @@ def machine_lines() -> list[str]:
         f"- CPUs available (nproc): {len(os.sched_getaffinity(0))} ({cpu}){memory}",
         f"- Python {platform.python_version()}, Django {django.get_version()}, "
         f"SQLite {sqlite3.sqlite_version}",
-        f"- load average (1/5/15 min) at start: {loadavg()} (other sessions' tests share the "
-        "machine)",
+        f"- load average (1/5/15 min) at start: {loadavg()}{_sharing_note()}",
     ]
+
+
+def _sharing_note() -> str:
+    """Say the machine was shared only when the load shows it (more than one busy CPU)."""
+    return " (other work shares the machine)" if os.getloadavg()[0] > 1.0 else " (a quiet machine)"
 
 
 def percentile(values: list[float], q: float) -> float:
