@@ -25,6 +25,7 @@ urlpatterns = [
     path("potten/", include("samenveilig.funds.urls")),
     path("programma/", include("samenveilig.programme.urls")),
     path("taken/", include("samenveilig.activities.urls")),
+    path("privacy/", include("samenveilig.privacy.urls")),
     path("open311/v2/", include("samenveilig.api.open311_urls")),
     path("api/v1/", api.urls),
     path("health", account_views.health, name="health"),
