@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -48,10 +48,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_export(request: HttpRequest) -> HttpResponse:
-    data = services.user_data_export(user=request.user)
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = 'attachment; filename="samenveilig-mijn-gegevens.json"'
-    return response
+    """The old profile link: now the full subject-rights export (privacy app), kept so saved
+    links keep working."""
+    from samenveilig.privacy.views import my_data_json
+
+    return my_data_json(request)
 
 
 def health(request: HttpRequest) -> HttpResponse:
