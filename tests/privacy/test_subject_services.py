@@ -231,3 +231,37 @@ def test_officer_carries_out_a_recorded_erasure_request():
     assert (pr.status, pr.closed_by_id, pr.self_service) == (RequestStatus.DONE, officer.pk, False)
     assert PrivacyRequest.objects.count() == 1
     assert AuditEvent.objects.get(action="privacy.erasure").actor_id == officer.pk
+
+
+def test_export_leaves_out_secrets_of_the_account_and_its_devices():
+    from samenveilig.activities.models import CalendarFeed
+    from samenveilig.alerts.models import PushSubscription
+    from tests.factories import enrol_totp
+
+    user = UserFactory()
+    enrol_totp(user)
+    CalendarFeed.objects.create(user=user, token_hash="f" * 64)
+    PushSubscription.objects.create(
+        user=user, endpoint="https://push.example/abc", p256dh="P256-SECRET", auth="AUTH-SECRET"
+    )
+    data = subject.collect_export(user)
+    text = str(data)
+    assert "f" * 64 not in text and "P256-SECRET" not in text and "AUTH-SECRET" not in text
+    assert user.password not in text
+    assert data["two_factor_methods"] == [
+        {
+            "record": data["two_factor_methods"][0]["record"],
+            "id": data["two_factor_methods"][0]["id"],
+            "type": "totp",
+        }
+    ]
+    assert data["activities"] and data["push_subscriptions"]
+
+
+def test_export_lists_audit_rows_about_the_user_made_by_others():
+    user = UserFactory()
+    officer = UserFactory()
+    subject.export_user_data(user=user, actor=officer, fmt="json")
+    rows = subject.collect_export(user)["audit_rows"]
+    assert [r["action"] for r in rows] == ["accounts.data_export"]
+    assert rows[0]["as"] == "subject"

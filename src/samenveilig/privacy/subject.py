@@ -282,7 +282,9 @@ def collect_export(user: Any) -> dict[str, Any]:
             "as": "actor" if e.actor_id == user.pk else "subject",
         }
         for e in AuditEvent.objects.filter(
-            models.Q(actor_id=user.pk) | models.Q(object_type=user_type, object_id=str(user.pk))
+            models.Q(actor_id=user.pk)
+            | models.Q(object_type=user_type, object_id=str(user.pk))
+            | models.Q(details__subject_id=user.pk)
         ).order_by("sequence")
     ]
     data["surveys"] = [
