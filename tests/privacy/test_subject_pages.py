@@ -138,6 +138,18 @@ def test_erasure_with_bad_input_says_what_to_fix_and_erases_nothing(client, memb
     assert not PrivacyRequest.objects.filter(kind=RequestKind.ERASURE).exists()
 
 
+def test_guessing_the_password_on_the_erasure_page_is_limited(client, member):
+    login(client, member)
+    for _attempt in range(5):
+        response = client.post(reverse("privacy:erase_me"), {"password": "fout", "confirm": "on"})
+        assert response.status_code == 200
+    response = client.post(reverse("privacy:erase_me"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    member.refresh_from_db()
+    assert member.is_active
+
+
 def test_member_erases_own_account_and_is_told_what_is_kept(client, member):
     login(client, member)
     assert client.get(reverse("privacy:erase_me")).status_code == 200

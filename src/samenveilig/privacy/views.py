@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import has_role
-from samenveilig.core import audit
+from samenveilig.core import audit, ratelimit
 from samenveilig.privacy import subject
 from samenveilig.privacy.forms import CloseRequestForm, ErasureForm, RecordRequestForm
 from samenveilig.privacy.models import (
@@ -34,6 +34,7 @@ from samenveilig.privacy.models import (
 )
 
 EXPORT_FILENAME = "samenveilig-mijn-gegevens.json"
+ERASE_ATTEMPTS_PER_HOUR = 5
 
 
 def _json_download(data: dict, filename: str = EXPORT_FILENAME) -> HttpResponse:
@@ -89,6 +90,13 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase_me(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not ratelimit.consume(
+        "privacy_erase", str(request.user.pk), limit=ERASE_ATTEMPTS_PER_HOUR
+    ):
+        # The password check must not become a way to guess the password with a stolen session.
+        return ratelimit.too_many(
+            request, _("Too many attempts to erase this account. Try again in an hour.")
+        )
     form = ErasureForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
