@@ -141,6 +141,11 @@ def test_erasure_removes_own_data_unlinks_reports_and_anonymises_the_account():
     event = AuditEvent.objects.get(action="privacy.erasure")
     assert email not in str(event.details) and event.details["subject_id"] == user.pk
     assert not verify_chain()
+    # No foreign key that erasure deletes or unlinks points at the account any more.
+    for key, link in subject.USER_LINKS.items():
+        if link.erase != subject.KEEP:
+            model, field_name = subject._model(key)
+            assert not model._default_manager.filter(**{field_name: user}).exists(), key
     # Nothing that names the person survives in the export of what is left.
     assert "Anna" not in str(subject.collect_export(user))
 
