@@ -798,6 +798,7 @@ class Dashboard:
     buurten: list[BuurtRow] = field(default_factory=list)
     report_live_months: list[dt.date] = field(default_factory=list)
     report_tallied_at: dt.datetime | None = None
+    cache_key: str = ""  # set by the views when the figures came from or went to the cache
 
     @property
     def min_respondents(self) -> int:

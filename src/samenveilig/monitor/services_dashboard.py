@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from samenveilig.monitor.cache_dashboard import bump_version
 from samenveilig.monitor.dashboard import (
     _add_months,
     compute_duration_tallies,
@@ -108,6 +109,7 @@ def forget_tallies() -> None:
         ReportTally.objects.all().delete()
         ReportDurationTally.objects.all().delete()
         TallyMonth.objects.all().delete()
+        transaction.on_commit(bump_version)  # cached dashboards were built from these tallies
 
 
 def _count_fields() -> tuple[str, ...]:

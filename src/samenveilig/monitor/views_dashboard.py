@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 
 from samenveilig.areas.models import Area
 from samenveilig.communities.models import Community
+from samenveilig.monitor import cache_dashboard
 from samenveilig.monitor import selectors_dashboard as scopes
 from samenveilig.monitor.dashboard import (
     Dashboard,
@@ -62,6 +63,32 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
 
 def _language() -> str:
     return (get_language() or "nl")[:2]
+
+
+def _dashboard(scope: scopes.Scope, period: Period, *, public_only: bool = False) -> Dashboard:
+    """The figures of ``scope`` for ``period``, from the short-lived cache when fresh (see
+    ``cache_dashboard``). Access has been checked by the caller: the cache is keyed by scope and
+    by public/full, never shared between them. The key is kept on the dashboard
+    (``cache_key``) so that the page's sections are stored under the same version."""
+    key = cache_dashboard.cache_key(
+        scope,
+        period.key,
+        public_only=public_only,
+        language=_language(),
+        day=timezone.localdate(),
+    )
+    dashboard = cache_dashboard.cached(
+        key + ":figures",
+        lambda: build_dashboard(scope, period, public_only=public_only, language=_language()),
+    )
+    return cache_dashboard.with_scope(dashboard, scope, key)
+
+
+def _sections(dashboard: Dashboard) -> list:
+    """The page's charts and tables, cached next to the figures they were built from."""
+    return cache_dashboard.cached(
+        dashboard.cache_key + ":sections", lambda: dashboard_sections(dashboard)
+    )
 
 
 def _area_or_404(code: str) -> Area:
@@ -124,7 +151,7 @@ def _page(
         template,
         {
             "dashboard": dashboard,
-            "sections": dashboard_sections(dashboard),
+            "sections": _sections(dashboard),
             "period_choices": choices,
             "period_error": period_error,
             "links": links,
@@ -163,7 +190,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 def dashboard_area(request: HttpRequest, code: str) -> HttpResponse:
     area = _allowed_area(request, code)
     period, error = _period(request)
-    dashboard = build_dashboard(scopes.area_scope(area), period, language=_language())
+    dashboard = _dashboard(scopes.area_scope(area), period)
     return _page(
         request,
         dashboard,
@@ -180,7 +207,7 @@ def dashboard_area_export(request: HttpRequest, code: str, fmt: str) -> HttpResp
         raise Http404
     area = _allowed_area(request, code)
     period, _error = _period(request)
-    return _export(build_dashboard(scopes.area_scope(area), period, language=_language()), fmt)
+    return _export(_dashboard(scopes.area_scope(area), period), fmt)
 
 
 @login_required
@@ -188,7 +215,7 @@ def dashboard_area_export(request: HttpRequest, code: str, fmt: str) -> HttpResp
 def dashboard_area_pdf(request: HttpRequest, code: str) -> HttpResponse:
     area = _allowed_area(request, code)
     period, _error = _period(request)
-    return _pdf(build_dashboard(scopes.area_scope(area), period, language=_language()))
+    return _pdf(_dashboard(scopes.area_scope(area), period))
 
 
 @login_required
@@ -196,7 +223,7 @@ def dashboard_area_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def dashboard_community(request: HttpRequest, slug: str) -> HttpResponse:
     community = _allowed_community(request, slug)
     period, error = _period(request)
-    dashboard = build_dashboard(scopes.community_scope(community), period, language=_language())
+    dashboard = _dashboard(scopes.community_scope(community), period)
     return _page(
         request,
         dashboard,
@@ -213,7 +240,7 @@ def dashboard_community_export(request: HttpRequest, slug: str, fmt: str) -> Htt
         raise Http404
     community = _allowed_community(request, slug)
     period, _error = _period(request)
-    dashboard = build_dashboard(scopes.community_scope(community), period, language=_language())
+    dashboard = _dashboard(scopes.community_scope(community), period)
     return _export(dashboard, fmt)
 
 
@@ -222,7 +249,7 @@ def dashboard_community_export(request: HttpRequest, slug: str, fmt: str) -> Htt
 def dashboard_community_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     community = _allowed_community(request, slug)
     period, _error = _period(request)
-    return _pdf(build_dashboard(scopes.community_scope(community), period, language=_language()))
+    return _pdf(_dashboard(scopes.community_scope(community), period))
 
 
 # --- public figures ------------------------------------------------------------------------------
@@ -233,9 +260,7 @@ def _public_dashboard(request: HttpRequest, code: str) -> tuple[Dashboard, str]:
     if municipality is None:
         raise Http404
     period, error = _period(request)
-    dashboard = build_dashboard(
-        scopes.area_scope(municipality), period, public_only=True, language=_language()
-    )
+    dashboard = _dashboard(scopes.area_scope(municipality), period, public_only=True)
     return dashboard, error
 
 
