@@ -228,6 +228,29 @@ def test_register_sorts_by_deadline_and_highlights_overdue(client, officer):
     assert AuditEvent.objects.filter(action="privacy.register_viewed").exists()
 
 
+def test_self_service_downloads_are_counted_and_listed_on_request(client, officer):
+    now = timezone.now()
+    handled = _open_request(status=RequestStatus.DONE, closed_at=now)
+    downloads = [
+        _open_request(status=RequestStatus.DONE, closed_at=now, self_service=True)
+        for _ in range(3)
+    ]
+    login(client, officer, with_mfa=True)
+    response = client.get(reverse("privacy:register"))
+    assert [r.pk for r in response.context["closed_requests"]] == [handled.pk]
+    assert response.context["self_service_count"] == 3
+    assert "3 self-service downloads and erasures in the last 30 days." in response.text
+    response = client.get(reverse("privacy:register") + "?zelf=1")
+    assert {r.pk for r in response.context["closed_requests"]} == {handled.pk} | {
+        d.pk for d in downloads
+    }
+
+
+def test_the_officers_home_page_links_to_the_register(client, officer):
+    login(client, officer, with_mfa=True)
+    assert reverse("privacy:register") in client.get("/").text
+
+
 def test_officer_records_a_request_from_someone_without_an_account(client, officer):
     login(client, officer, with_mfa=True)
     response = client.post(

@@ -10,6 +10,7 @@ role grant.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -142,7 +143,16 @@ def register(request: HttpRequest) -> HttpResponse:
     open_requests = list(
         PrivacyRequest.objects.filter(status=RequestStatus.OPEN).order_by("due_on", "pk")
     )
-    closed = PrivacyRequest.objects.exclude(status=RequestStatus.OPEN).order_by("-closed_at")[:50]
+    # Self-service downloads are closed at once and can be many; they are counted, and listed
+    # only when asked for, so the requests the officer handles stay in view.
+    with_self_service = request.GET.get("zelf") == "1"
+    closed_qs = PrivacyRequest.objects.exclude(status=RequestStatus.OPEN)
+    self_service_count = closed_qs.filter(
+        self_service=True, closed_at__gte=timezone.now() - timedelta(days=30)
+    ).count()
+    if not with_self_service:
+        closed_qs = closed_qs.filter(self_service=False)
+    closed = closed_qs.order_by("-closed_at")[:50]
     for r in open_requests:
         r.overdue = r.is_overdue(today)
     with transaction.atomic():
@@ -154,7 +164,13 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/register.html",
-        {"open_requests": open_requests, "closed_requests": closed, "today": today},
+        {
+            "open_requests": open_requests,
+            "closed_requests": closed,
+            "today": today,
+            "with_self_service": with_self_service,
+            "self_service_count": self_service_count,
+        },
     )
 
 
