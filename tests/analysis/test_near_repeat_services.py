@@ -274,6 +274,22 @@ def test_defaults_are_200_m_and_14_days_until_adopted(town, municipality_user):
     assert event.details["radius_m"] == 150 and event.details["previous_radius_m"] == 200
 
 
+@pytest.mark.parametrize(
+    ("radius_m", "days", "field"),
+    [(49, 14, "radius_m"), (1001, 14, "radius_m"), (200, 0, "days"), (200, 31, "days")],
+)
+def test_only_usable_defaults_can_be_adopted(town, municipality_user, radius_m, days, field):
+    """An inquiry's radius is 50–1,000 m and an alert runs at most 30 days, so a default outside
+    those limits could never be used (NRA-2)."""
+    run = done_run(town)
+    with pytest.raises(services.AnalysisError) as refused:
+        services.adopt_defaults(actor=municipality_user, run=run, radius_m=radius_m, days=days)
+    assert refused.value.field == field
+    assert selectors.near_repeat_defaults(town["municipality"]) == (200, 14)
+    services.adopt_defaults(actor=municipality_user, run=run, radius_m=1000, days=30)
+    assert selectors.near_repeat_defaults(town["municipality"]) == (1000, 30)
+
+
 def test_police_cannot_adopt_defaults(town, police):
     run = done_run(town)
     with pytest.raises(services.AnalysisError):

@@ -196,9 +196,23 @@ def _check_place(
     return data.lat, data.lon, radius, areas, centre
 
 
-def _check_validity(data: AlertInput, now: datetime, errors: dict[str, list[str]]) -> datetime:
+def default_validity(kind: str, municipality: Area | None) -> timedelta:
+    """How long an alert of this kind runs when the sender gives no end. A cocoon warning runs
+    as long as the municipality's near-repeat analysis says the risk stays raised (NRA-2: the
+    adopted Knox result, 14 days until one is adopted), within the maximum validity."""
+    if kind == AlertKind.COCOON:
+        from samenveilig.analysis.selectors import near_repeat_defaults
+
+        _radius, days = near_repeat_defaults(municipality)
+        return min(timedelta(days=days), MAX_VALIDITY)
+    return DEFAULT_VALIDITY.get(kind, timedelta(hours=2))
+
+
+def _check_validity(
+    data: AlertInput, now: datetime, errors: dict[str, list[str]], municipality: Area | None
+) -> datetime:
     if data.valid_until is None:
-        return now + DEFAULT_VALIDITY.get(data.kind, timedelta(hours=2))
+        return now + default_validity(data.kind, municipality)
     if data.valid_until <= now:
         _add(errors, "valid_until", _("The end of validity must lie in the future."))
     elif data.valid_until > now + MAX_VALIDITY:
@@ -230,7 +244,8 @@ def check_alert(
     if data.kind == AlertKind.VEHICLE and vehicle is None and "vehicle" not in errors:
         _add(errors, "vehicle", _("Describe the vehicle: kind, colour, make or licence plate."))
     lat, lon, radius, areas, centre = _check_place(data, errors)
-    expires_at = _check_validity(data, now, errors)
+    municipality = _municipality_of(centre) if centre is not None else None
+    expires_at = _check_validity(data, now, errors, municipality)
     if not errors and centre is not None:
         # INV-8: no suspect recorded in an investigation of this town is ever named in an alert.
         texts = [data.title, data.message, *_strings(person), *_strings(vehicle)]
@@ -251,7 +266,7 @@ def check_alert(
         radius_m=radius,
         areas=areas,
         centre=centre,
-        municipality=_municipality_of(centre),
+        municipality=municipality,
         expires_at=expires_at,
     )
 

@@ -92,7 +92,9 @@ class KnoxRunForm(forms.Form):
 
 class AdoptDefaultsForm(forms.Form):
     radius_m = forms.IntegerField(
-        label=_("Inquiry radius (metres)"), min_value=1, max_value=services.MAX_RADIUS_M
+        label=_("Inquiry radius (metres)"),
+        min_value=services.MIN_RADIUS_M,
+        max_value=services.MAX_RADIUS_M,
     )
     days = forms.IntegerField(
         label=_("Cocoon warning (days)"), min_value=1, max_value=services.MAX_DAYS

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samenveilig.accounts.models import User
+from samenveilig.alerts.models import MAX_VALIDITY as ALERT_MAX_VALIDITY
 from samenveilig.analysis import selectors
 from samenveilig.analysis.knox import knox
 from samenveilig.analysis.models import (
@@ -29,6 +30,8 @@ from samenveilig.analysis.models import (
 )
 from samenveilig.areas.models import Area
 from samenveilig.core import audit
+from samenveilig.inquiries.models import MAX_RADIUS_M as INQUIRY_MAX_RADIUS_M
+from samenveilig.inquiries.models import MIN_RADIUS_M as INQUIRY_MIN_RADIUS_M
 from samenveilig.reports.models import Category
 
 logger = logging.getLogger(__name__)
@@ -41,8 +44,11 @@ MAX_BREAKS = 12
 MIN_EVENTS = 10
 #: The progress bar is written to the database at most every this many percent.
 PROGRESS_STEP = 5
-MAX_RADIUS_M = 5000
-MAX_DAYS = 365
+# Adopted defaults must be usable where they are used (NRA-2): the radius of a new inquiry and
+# the validity of a cocoon warning, so the same limits apply.
+MIN_RADIUS_M = INQUIRY_MIN_RADIUS_M
+MAX_RADIUS_M = INQUIRY_MAX_RADIUS_M
+MAX_DAYS = ALERT_MAX_VALIDITY.days
 
 
 class AnalysisError(Exception):
@@ -242,9 +248,11 @@ def adopt_defaults(*, actor: User, run: KnoxRun, radius_m: int, days: int) -> Ne
         )
     if run.status != KnoxRunStatus.DONE:
         raise AnalysisError(_("Only a finished analysis can be adopted."))
-    if not 1 <= radius_m <= MAX_RADIUS_M:
+    if not MIN_RADIUS_M <= radius_m <= MAX_RADIUS_M:
         raise AnalysisError(
-            _("The radius must be between 1 and %(max)s m.") % {"max": MAX_RADIUS_M}, "radius_m"
+            _("The radius must be between %(min)s and %(max)s m.")
+            % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M},
+            "radius_m",
         )
     if not 1 <= days <= MAX_DAYS:
         raise AnalysisError(

@@ -136,6 +136,9 @@ def _detail_context(request: HttpRequest, run: KnoxRun, **extra: Any) -> dict[st
         context["suggestion"] = selectors.suggested_defaults(run.result)
         if selectors.user_can_adopt_defaults(request.user, run):
             radius, days = context["suggestion"] or selectors.near_repeat_defaults(run.municipality)
+            # Offer what can be adopted: an inquiry's radius and a warning's validity have limits.
+            radius = min(max(radius, services.MIN_RADIUS_M), services.MAX_RADIUS_M)
+            days = min(max(days, 1), services.MAX_DAYS)
             context["can_adopt"] = True
             context["adopt_form"] = AdoptDefaultsForm(initial={"radius_m": radius, "days": days})
             context["current_defaults"] = selectors.near_repeat_defaults(run.municipality)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from samenveilig.accounts.models import Role
 from samenveilig.accounts.roles import AnyUser, has_role, jurisdiction_area_ids
-from samenveilig.areas.models import Address, Area
+from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.communities.models import (
     Community,
     Membership,
@@ -220,3 +221,29 @@ def verified_members(community: Community, *, search: str = "") -> QuerySet[Memb
     return members.annotate(
         stopped=Exists(stopped), canvass_valid_until=Subquery(certified)
     ).order_by("user__display_name", "pk")
+
+
+def municipality_of(area: Area | None) -> Area | None:
+    """The municipality an area lies in (itself for a municipality)."""
+    while area is not None and area.level != AreaLevel.MUNICIPALITY:
+        area = area.parent
+    return area
+
+
+def default_radius(communities: Any, report: Any = None) -> tuple[int, Area | None]:
+    """The canvass radius a new inquiry starts with (NRA-2): the adopted near-repeat default of
+    the municipality of the report's buurt, or of the groups the user may start for when they
+    all lie in one municipality; otherwise the research default. Also returns that
+    municipality (None when it is not one)."""
+    from samenveilig.analysis.selectors import near_repeat_defaults
+
+    if report is not None and report.neighbourhood_id is not None:
+        municipality = municipality_of(report.neighbourhood)
+    else:
+        areas = Area.objects.filter(communities__in=communities).select_related(
+            "parent", "parent__parent"
+        )
+        found = {municipality_of(area) for area in areas}
+        municipality = found.pop() if len(found) == 1 else None
+    radius, _days = near_repeat_defaults(municipality)
+    return radius, municipality

@@ -6,7 +6,8 @@ The cocoon warning is an alert of kind "cocoon" (``alerts.services.alert_create`
 may send it: the police of the buurt send at once; a coordinator's becomes a proposal where the
 municipality's ``AlertPolicy`` lets coordinators propose, and is refused elsewhere). Its circle is
 the inquiry's canvass circle (at least the smallest alert radius, 100 m), its validity the
-kind's default of 14 days (near-repeat: the raised risk lasts about two weeks).
+municipality's adopted near-repeat days (NRA-2; 14 days until a Knox result is adopted:
+the raised risk lasts about two weeks), set by ``alerts.services.default_validity``.
 """
 
 from __future__ import annotations

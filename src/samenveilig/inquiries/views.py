@@ -151,11 +151,21 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
         if reference and report is None:
             raise Http404
         initial = _initial_from_report(user, report, communities) if report else {}
+        radius, municipality = selectors.default_radius(communities, report)
+        initial["radius_m"] = radius
         form = InquiryForm(
             communities=communities, place_from_report=report is not None, initial=initial
         )
         return render(
-            request, "inquiries/new.html", {**context, "form": form, "source_report": report}
+            request,
+            "inquiries/new.html",
+            {
+                **context,
+                "form": form,
+                "source_report": report,
+                "radius_municipality": municipality,
+                "default_radius": radius,
+            },
         )
 
     reference = request.POST.get("melding", "").strip()

@@ -32,10 +32,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from samenveilig.alerts import permissions as alert_permissions
+from samenveilig.alerts import services as alert_services
 from samenveilig.alerts.forms import AlertForm, PersonForm, VehicleForm
 from samenveilig.alerts.models import AlertStatus
 from samenveilig.alerts.services import AlertValidationError
 from samenveilig.alerts.views import police_area_ids, proposing_area_ids, sendable_neighbourhoods
+from samenveilig.communities.models import AlertKind
 from samenveilig.inquiries import permissions, results, selectors, services_results
 from samenveilig.inquiries.models import Inquiry
 from samenveilig.inquiries.pdf import leaflet_pdf, results_pdf
@@ -62,7 +64,7 @@ def _managed_inquiry(request: HttpRequest, reference: str) -> Inquiry:
     user = request.user
     inquiry = (
         selectors.inquiries_visible_to(user)
-        .select_related("victim_address", "cocoon_alert", "report")
+        .select_related("victim_address", "cocoon_alert", "report", "neighbourhood__parent__parent")
         .filter(reference=reference)
         .first()
     )
@@ -82,7 +84,15 @@ def may_alert(user: Any, inquiry: Inquiry) -> bool:
 
 def _cocoon_state(user: Any, inquiry: Inquiry) -> dict[str, Any]:
     alert = inquiry.cocoon_alert
-    state: dict[str, Any] = {"alert": alert, "active": False, "label": "", "url": ""}
+    municipality = selectors.municipality_of(inquiry.neighbourhood)
+    state: dict[str, Any] = {
+        "alert": alert,
+        "active": False,
+        "label": "",
+        "url": "",
+        # How long a new warning runs here: the municipality's adopted near-repeat days (NRA-2).
+        "days": alert_services.default_validity(AlertKind.COCOON, municipality).days,
+    }
     if alert is None:
         return state
     state["active"] = services_results.cocoon_is_active(alert)
