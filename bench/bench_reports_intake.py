@@ -619,7 +619,7 @@ def run_backend(kind: str, args: argparse.Namespace, lua: Path) -> dict:
         if kind == "sqlite":
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         else:
-            url = pg_create(PG_NAME)
+            url = pg_create(args.pg_name)
         env = django_env(url, tmp / "var", settings_dir=tmp)
         t0 = time.perf_counter()
         run_manage(env, "migrate", "--noinput")
@@ -696,7 +696,7 @@ def run_backend(kind: str, args: argparse.Namespace, lua: Path) -> dict:
         if process is not None:
             stop(process)
         if kind == "postgresql":
-            pg_drop(PG_NAME)
+            pg_drop(args.pg_name)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -803,6 +803,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--json", action="store_true", help="also print the raw figures")
+    parser.add_argument(
+        "--pg-name", default=PG_NAME, help="scratch PostgreSQL database (created, then dropped)"
+    )
     parser.add_argument("--child-setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-counts", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -54,6 +54,7 @@ from samenveilig.reports.routing import (
     random_reference,
     reporter_pseudonym,
 )
+from samenveilig.reports.sqlite_gate import report_write_gate
 from samenveilig.reports.types import ReportInput, ReportValidationError
 from samenveilig.reports.validators import (
     profiling_errors,
@@ -441,19 +442,20 @@ def report_submit(
         reference = random_reference()
         stored_files: list[str] = []
         try:
-            report = _save(
-                reference=reference,
-                reporter=reporter,
-                data=data,
-                checked=checked,
-                quality=quality,
-                status=status,
-                source=source,
-                now=now,
-                due=due,
-                processed=processed,
-                stored_files=stored_files,
-            )
+            with report_write_gate():
+                report = _save(
+                    reference=reference,
+                    reporter=reporter,
+                    data=data,
+                    checked=checked,
+                    quality=quality,
+                    status=status,
+                    source=source,
+                    now=now,
+                    due=due,
+                    processed=processed,
+                    stored_files=stored_files,
+                )
         except Exception as error:
             # The rows rolled back; the photo files written on the way must not stay behind.
             for name in stored_files:
