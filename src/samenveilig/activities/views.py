@@ -484,7 +484,22 @@ def team_health(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "h": figures,
-            "reasons": [health.reason_label(r) for r in reasons],
+            "reasons": [
+                {"label": health.reason_label(r), "advice": health.reason_advice(r)}
+                for r in reasons
+            ],
+            "sources": [
+                {"label": health.SOURCE_LABELS[item.source], "item": item}
+                for item in figures.by_source
+            ],
+            "rules": {
+                "min": health.setting("FEW_ACTIVE_MIN"),
+                "share": round(health.setting("FEW_ACTIVE_SHARE") * 100),
+                "quiet_weeks": health.setting("QUIET_DAYS") // 7,
+                "quiet_age_weeks": health.setting("QUIET_MIN_AGE_DAYS") // 7,
+                "falling": round(health.setting("FALLING_RATIO") * 100),
+                "alone": round(health.setting("ALONE_SHARE") * 100),
+            },
             "signals": community.drift_signals.order_by("-created_at")[:10],
             "top1_percent": round(figures.top1_share * 100),
             "top2_percent": round(figures.top2_share * 100),
