@@ -49,6 +49,7 @@ def test_a_second_request_is_served_from_the_cache(client, world):
     first, cold = _get(client, area_url("GM9999") + PERIOD)
     second, warm = _get(client, area_url("GM9999") + PERIOD)
     assert warm < cold - 10  # no figure queries, only session, access and scope
+
     def figures(response) -> str:  # the page without its per-request CSRF tokens
         return text_of(response).split("1. Outcome", 1)[1]
 

@@ -17,7 +17,9 @@ tables), under a key made of
 
 Writes that bypass model signals (``QuerySet.update``, raw SQL) are caught by the time limit:
 an entry lives at most ``CACHE_SECONDS`` (5 minutes). Redis in production (shared by the web
-processes, so one bump reaches all), local memory in tests and without Redis.
+processes, so one bump reaches all), local memory in tests and without Redis; there each process
+keeps its own entries and version, so a write made in one process reaches the pages served by
+another only after those 5 minutes.
 """
 
 from __future__ import annotations
