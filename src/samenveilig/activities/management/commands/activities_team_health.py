@@ -1,6 +1,8 @@
 """``manage.py activities_team_health``: the weekly drift check (TSK-4). Every active
-community whose activity is falling or whose coordinator is alone is signalled once per ISO
-week to its coordinators and the municipality's liaison, with the figures. Safe to rerun."""
+community whose activity is falling, with few active members or whose coordinator is alone is
+signalled at most once per ISO week to its coordinators and the municipality's liaison, with the
+figures and what to do; a quiet community (nothing at all for six weeks) once per quiet stretch.
+The rules are in ``activities/health.py``. Safe to rerun: a rerun in the same week sends nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from samenveilig.activities import health, tasks
 
 
 class Command(BaseCommand):
-    help = "Signal drifting communities to their coordinators and the municipality's liaison."
+    help = (
+        "Signal drifting or quiet communities to their coordinators and the municipality's liaison."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
