@@ -23,7 +23,7 @@ from samenveilig.communities.models import Community
 from samenveilig.core import audit, uploads
 from samenveilig.core.crypto import fernet
 from samenveilig.flags import keys as flag_keys
-from samenveilig.investigations import conf, entrapment, permissions, publication
+from samenveilig.investigations import conf, content, entrapment, permissions, publication
 from samenveilig.investigations.models import (
     Case,
     CaseOutcome,
@@ -56,20 +56,6 @@ REPORT_ABUSE_MATERIAL = (
     "https://www.meldpunt-kinderporno.nl/",
     "https://www.politie.nl/aangifte-of-melding-doen",
 )
-IMAGE_SIGNATURES = (
-    b"\xff\xd8\xff",  # JPEG
-    b"\x89PNG",
-    b"GIF8",
-    b"BM",
-    b"II*\x00",  # TIFF
-    b"MM\x00*",
-    b"\x1a\x45\xdf\xa3",  # Matroska / WebM
-    b"OggS",
-)
-IMAGE_EXTENSIONS = (
-    ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".heic", ".heif", ".tif", ".tiff", ".svg",
-    ".mp4", ".mov", ".avi", ".mkv", ".webm", ".3gp", ".m4v", ".wmv", ".mpg", ".mpeg", ".ogv",
-)  # fmt: skip
 
 
 class CaseError(Exception):
@@ -335,23 +321,22 @@ def case_approve(*, actor: Any, case: Case) -> Case:
 
 
 def is_image_or_video(upload: Upload) -> bool:
-    head = upload.data[:16]
-    name = upload.name.lower()
-    return (
-        upload.content_type.split("/")[0] in ("image", "video")
-        or name.endswith(IMAGE_EXTENSIONS)
-        or head.startswith(IMAGE_SIGNATURES)
-        or (head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"AVI "))
-        or head[4:8] == b"ftyp"  # MP4, MOV, HEIC
-    )
+    """Whether ``upload`` may not be kept in a case about minors (INV-5). Decided by the bytes,
+    deny by default: only text without picture markup and PDFs without images pass
+    (``investigations.content``); a declared image type or extension is refused as well."""
+    why = content.refusal(upload.data, name=upload.name, content_type=upload.content_type)
+    return why is not None
 
 
 def minors_upload_message() -> str:
     return _(
-        "Images and videos cannot be uploaded in a case about sexual offences against minors: "
-        "possessing sexual images of minors is itself a crime. Do not save or forward them. "
-        "Report them to police (politie.nl, or 0900-8844) or to the Meldpunt Kinderporno "
-        "(meldpunt-kinderporno.nl), and describe in a note what you saw and where."
+        "In a case about sexual offences against minors only text files (a chat export, a "
+        "text, CSV or JSON file, a web page without pictures) and PDFs without pictures can be "
+        "added. Images, screenshots, videos, audio, archives and documents that contain "
+        "pictures are refused: possessing sexual images of minors is itself a crime. Do not "
+        "save or forward them; the police collect images themselves. Describe in a note what "
+        "you saw, where and when. Report such material to police (politie.nl, or 0900-8844) or "
+        "to the Meldpunt Kinderporno (meldpunt-kinderporno.nl)."
     )
 
 
@@ -513,7 +498,11 @@ def _check_upload(
     elif not upload.data:
         errors[field] = _("The file is empty.")
     elif case.offence.involves_minors and is_image_or_video(upload):
+        # INV-5: nothing is stored (the error is raised before any write).
         errors[field] = minors_upload_message()
+    elif uploads.sniff(upload.data[:4096]) == "executable":
+        # Other cases keep photos, videos and documents, but never programs.
+        errors[field] = _("Programs cannot be added to a case. Send a photo, a PDF or text.")
 
 
 def working_copy_create(

@@ -270,7 +270,11 @@ def evidence_add(request: HttpRequest, case: Case) -> HttpResponse:
             try:
                 checked = uploads.check_evidence(file, max_bytes=conf.max_upload_bytes())
             except uploads.UploadError as error:
-                form.add_error("upload", error.message)
+                message = error.message
+                if case.offence.involves_minors and error.code != "too_large":
+                    # INV-5: the general advice ("send a photo …") is wrong here.
+                    message = services.minors_upload_message()
+                form.add_error("upload", message)
             else:
                 upload = services.Upload(file.name, checked.content_type, checked.data)
         corrects = None
