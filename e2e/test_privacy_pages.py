@@ -20,6 +20,7 @@ PASSWORD = "een-lang-wachtwoord-42"
 def test_member_reads_downloads_and_erases_their_data(live_server, page: Page):
     member = MembershipFactory(motivation="Ik wil helpen").user
     member.set_password(PASSWORD)
+    member.language = "en"  # the texts below are the English ones
     member.save()
     sign_in(page.context, live_server.url, member)
 
