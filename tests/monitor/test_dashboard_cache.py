@@ -157,3 +157,17 @@ def test_a_lost_version_key_starts_a_new_series(db):
     cache.delete(cache_dashboard.VERSION_KEY)
     cache_dashboard.bump_version()  # no key: starts one instead of failing
     assert cache_dashboard.current_version() >= first
+
+
+def test_an_unreachable_cache_never_breaks_a_write_or_the_page(client, world, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "add", "incr"):
+        monkeypatch.setattr(cache, name, broken)
+    _report(world.burglary, world.town["noord_west"], at(4, 21))  # the save bumps: no error
+    as_user(client, world.officer)
+    response, _n = _get(client, area_url("GM9999") + PERIOD)
+    assert "Burglary" in text_of(response)

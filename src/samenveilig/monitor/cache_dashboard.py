@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300
 VERSION_KEY = "monitor:dashboard:version"
@@ -37,6 +40,14 @@ PREFIX = "monitor:dashboard"
 
 
 def current_version() -> int:
+    try:
+        return _current_version()
+    except Exception:  # noqa: BLE001 - cache unreachable: ``cached`` then computes afresh
+        logger.warning("monitor dashboard cache: could not read the version", exc_info=True)
+        return 0
+
+
+def _current_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         # A fresh cache (or an evicted key): start a new series so that no old entry whose key
@@ -48,11 +59,16 @@ def current_version() -> int:
 
 
 def bump_version() -> None:
-    """Make every cached dashboard stale (cheap: one increment)."""
+    """Make every cached dashboard stale (cheap: one increment). Called on report and survey
+    writes: a cache that cannot be reached must not make those writes fail, so the error is
+    logged and the entries age out within ``CACHE_SECONDS``."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: the next read starts one
-        current_version()
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet: the next read starts one
+            _current_version()
+    except Exception:  # noqa: BLE001 - e.g. Redis down; the write itself must go on
+        logger.warning("monitor dashboard cache: could not bump the version", exc_info=True)
 
 
 def cache_key(
@@ -74,11 +90,19 @@ def cache_key(
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:
-    """The value under ``key``, computed (and stored for ``CACHE_SECONDS``) when missing."""
-    value = cache.get(key)
+    """The value under ``key``, computed (and stored for ``CACHE_SECONDS``) when missing. A cache
+    that cannot be reached only costs speed: the value is computed and served."""
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - e.g. Redis down
+        logger.warning("monitor dashboard cache: could not read", exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=CACHE_SECONDS)
+        try:
+            cache.set(key, value, timeout=CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("monitor dashboard cache: could not store", exc_info=True)
     return value
 
 
