@@ -231,6 +231,38 @@ REFUSED = {
     "pdf_inline_image_compressed": ("chat.pdf", pdf_with_inline_image()),
     "pdf_reportlab_image": ("chat.pdf", pdf_from_reportlab(with_image=True)),
     "pdf_embedded_file": ("chat.pdf", pdf_with_attachment()),
+    "pdf_page_thumbnail": (
+        "chat.pdf",
+        build_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+                b"/Thumb 5 0 R >>",
+                stream(b"", b"BT ET"),
+                stream(
+                    b"/Width 2 /Height 2 /ColorSpace /DeviceRGB /BitsPerComponent 8",
+                    b"\xff\x00\x00" * 4,
+                    compress=True,
+                ),
+            ]
+        ),
+    ),
+    "pdf_xmp_thumbnail": (
+        "chat.pdf",
+        pdf_page(
+            stream(b"", b"BT ET"),
+            extra=[
+                stream(
+                    b"/Type /Metadata /Subtype /XML",
+                    b"<x:xmpmeta><xmp:Thumbnails><rdf:Alt><rdf:li><xmpGImg:image>"
+                    + JPEG_B64[:60].encode()
+                    + b"</xmpGImg:image></rdf:li></rdf:Alt></xmp:Thumbnails></x:xmpmeta>",
+                    compress=True,
+                )
+            ],
+        ),
+    ),
     "pdf_jpeg_in_unmarked_stream": (
         "chat.pdf",
         pdf_page(stream(b"", b"BT ET"), extra=[stream(b"", picture("JPEG"))]),
@@ -253,6 +285,8 @@ REFUSED = {
     "html_embed": ("pagina.html", b'<embed src="a.pdf">'),
     "html_iframe": ("pagina.html", b'<iframe src="https://example.org"></iframe>'),
     "html_icon": ("pagina.html", b'<head><link rel="shortcut icon" href="/f.ico"></head>'),
+    "html_script": ("pagina.html", b"<script>var a = '/9j/4AAQ' + 'SkZJRgAB';</script>"),
+    "html_event_handler": ("pagina.html", b'<body onload="draw()">hoi</body>'),
     "html_css_url": ("pagina.html", b"<p style=\"background-image: url('a.jpg')\">x</p>"),
     "html_css_url_escaped": ("pagina.html", b"<style>p { background: \\75rl(a.jpg) }</style>"),
     "mhtml": (

@@ -8,11 +8,13 @@ archive, a base64 blob in a chat export, a video or audio stream.
 The decision is made on the bytes and denies by default. Only two shapes pass:
 
 - text: UTF-8 without control characters (plain text, CSV, JSON, chat exports, HTML) that holds
-  no markup or encoding that can carry or fetch a picture (see ``_FORBIDDEN_TEXT``) and no long
+  no markup, script or encoding that can carry, fetch or rebuild a picture (see
+  ``_FORBIDDEN_TEXT``; checked on the text as written and as a browser decodes it) and no long
   base64 or hex run that decodes to binary data;
 - PDF: a well-formed PDF without active content (``core.uploads.check_pdf``) in which no object
-  is an image (XObject or image filter), no content stream draws an inline image (``BI … ID …
-  EI``) and nothing is embedded or attached.
+  — also in compressed object streams — is an image (XObject, thumbnail, image filter), no
+  content stream draws an inline image (``BI … ID … EI``), no metadata holds a thumbnail and
+  nothing is embedded, attached or scripted.
 
 Everything else — every image, video and audio signature, every archive, any unknown binary —
 is refused. A declared image/video type or extension is refused too, even when the bytes are text:
@@ -120,6 +122,8 @@ _FORBIDDEN_TEXT = re.compile(
     r"|<\s*link\b[^>]*\b(?:rel\s*=\s*[\"']?[^>\"']*\b(?:icon|apple-touch|image|preload|prefetch|"
     r"manifest)|as\s*=\s*[\"']?\s*image)"
     r"|\b(?:srcset|poster|background|lowsrc|dynsrc)\s*="
+    # scripts can rebuild a picture from pieces at run time
+    r"|<\s*script\b|\bjavascript\s*:|<[^>]*\son[a-z]+\s*="
     r"|\burl\s*\("
     r"|\bimage-set\s*\("
     r"|\bdata:[\w.+-]*(?:/[\w.+-]*)?[;,]"
@@ -156,7 +160,21 @@ _PDF_ATTACHMENT_NAMES = frozenset(
         "/MediaClip",
     }
 )
-_PDF_ATTACHMENT_KEYS = frozenset({"/EF", "/EmbeddedFiles", "/RichMediaContent", "/3DD"})
+_PDF_ATTACHMENT_KEYS = frozenset(
+    {
+        "/EF",
+        "/EmbeddedFiles",
+        "/RichMediaContent",
+        "/3DD",
+        "/Thumb",  # a page thumbnail is a picture of the page
+        "/JS",
+        "/JavaScript",
+        "/XFA",
+    }
+)
+_PDF_ACTION_NAMES = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE"})
+# Keys that only a sampled image has (a thumbnail need not say /Subtype /Image).
+_PDF_SAMPLE_KEYS = frozenset({"/BitsPerComponent", "/ImageMask", "/Decode", "/SMaskInData"})
 _RAW_PDF_IMAGE = re.compile(
     rb"/(?:Subtype\s*/Image|DCTDecode|JPXDecode|JBIG2Decode|CCITTFaxDecode|EmbeddedFiles?|"
     rb"FileAttachment|RichMedia)(?![A-Za-z0-9])"
@@ -365,7 +383,14 @@ def _walk_pdf(data: bytes) -> str | None:
         )
         if values & _PDF_IMAGE_NAMES:
             return PDF_IMAGE
-        if values & _PDF_ATTACHMENT_NAMES or _PDF_ATTACHMENT_KEYS & set(obj.keys()):
+        keys = set(obj.keys())
+        if values & (_PDF_ATTACHMENT_NAMES | _PDF_ACTION_NAMES) or _PDF_ATTACHMENT_KEYS & keys:
+            return PDF_IMAGE
+        if (
+            isinstance(obj, StreamObject)
+            and {"/Width", "/Height"} <= keys
+            and (_PDF_SAMPLE_KEYS & keys)
+        ):
             return PDF_IMAGE
         if "/FontDescriptor" in values:
             for key in ("/FontFile", "/FontFile2", "/FontFile3"):
@@ -386,4 +411,6 @@ def _walk_pdf(data: bytes) -> str | None:
             return PDF_IMAGE
         if any(signature in content for signature in _EMBEDDED_SIGNATURES):
             return PDF_IMAGE
+        if b"xmpGImg:image" in content or b"<xmp:Thumbnails" in content:
+            return PDF_IMAGE  # a base64 thumbnail in the XMP metadata
     return None
