@@ -352,6 +352,21 @@ class DoorForm:
             language=language,
         )
 
+    def context(self, stop: CanvassAddress, language: str) -> dict[str, Any]:
+        """What ``inquiries/partials/door_form.html`` and the page around it need."""
+        return {
+            "inquiry": stop.inquiry,
+            "stop": stop,
+            "address": address_text(stop.address),
+            "questionnaire": self.questionnaire,
+            "fields": self.fields(language),
+            "errors": self.errors,
+            "problem": self.problem,
+            "language": language,
+            "idempotency_key": self.key,
+            "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
+        }
+
 
 def handle_door_form(request: HttpRequest, stop: CanvassAddress, language: str) -> DoorForm:
     """GET: a fresh form with a new idempotency key. POST: store the photos, handle "update" and
@@ -418,17 +433,8 @@ def canvass_door(request: HttpRequest, reference: str, position: str, stop_id: s
         request,
         "inquiries/canvass_door.html",
         {
-            "inquiry": route.inquiry,
+            **state.context(stop, language),
             "route": route,
-            "stop": stop,
-            "address": address_text(stop.address),
-            "questionnaire": state.questionnaire,
-            "fields": state.fields(language),
-            "errors": state.errors,
-            "problem": state.problem,
-            "language": language,
-            "idempotency_key": state.key,
-            "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
             "route_url": route_url(route),
             "canvass_config": _config(
                 request,
@@ -471,16 +477,7 @@ def victim_door(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "inquiries/victim_door.html",
         {
-            "inquiry": inquiry,
-            "stop": stop,
-            "address": address_text(stop.address),
-            "questionnaire": state.questionnaire,
-            "fields": state.fields(language),
-            "errors": state.errors,
-            "problem": state.problem,
-            "language": language,
-            "idempotency_key": state.key,
-            "update_name": DEFAULT_PREFIX + UPDATE_BUTTON,
+            **state.context(stop, language),
             "detail_url": detail_url,
             "visits": stop.visits.select_related("visited_by").order_by("-visited_at")[:10],
         },
