@@ -118,12 +118,9 @@ _TEXT_IMAGE = re.compile(
 _FORBIDDEN_TEXT = re.compile(
     r"<\s*/?\s*(?:img|image|svg|picture|video|audio|source|track|object|embed|iframe|frame|"
     r"frameset|canvas|applet|math|portal|fencedframe)\b"
-    r"|<\s*input\b[^>]*\btype\s*=\s*[\"']?\s*image"
-    r"|<\s*link\b[^>]*\b(?:rel\s*=\s*[\"']?[^>\"']*\b(?:icon|apple-touch|image|preload|prefetch|"
-    r"manifest)|as\s*=\s*[\"']?\s*image)"
     r"|\b(?:srcset|poster|background|lowsrc|dynsrc)\s*="
     # scripts can rebuild a picture from pieces at run time
-    r"|<\s*script\b|\bjavascript\s*:|<[^>]*\son[a-z]+\s*="
+    r"|<\s*script\b|\bjavascript\s*:"
     r"|\burl\s*\("
     r"|\bimage-set\s*\("
     r"|\bdata:[\w.+-]*(?:/[\w.+-]*)?[;,]"
@@ -131,6 +128,16 @@ _FORBIDDEN_TEXT = re.compile(
     r"|content-transfer-encoding\s*:|mime-version\s*:)"
     r"|\\pict\b|\\objdata\b",
     re.IGNORECASE | re.MULTILINE,
+)
+# Inside one tag (found by ``_TAG``, which cannot run past the next "<", so the scan stays linear):
+# an image input, an icon or preloaded image link, an event handler that runs a script.
+_TAG = re.compile(r"<[^<>]{1,8192}>?")
+_FORBIDDEN_IN_TAG = re.compile(
+    r"\A<\s*input\b.*\btype\s*=\s*[\"']?\s*image"
+    r"|\A<\s*link\b.*\b(?:rel\s*=\s*[\"']?[^\"']*\b(?:icon|apple-touch|image|preload|prefetch|"
+    r"manifest)|as\s*=\s*[\"']?\s*image)"
+    r"|\son[a-z]+\s*=",
+    re.IGNORECASE | re.DOTALL,
 )
 # Long runs of base64 or hex: a picture can travel as text without a data: prefix (a thumbnail
 # field of a chat export). Runs that decode to text are fine; binary is refused.
@@ -262,8 +269,11 @@ def _text_refusal(data: bytes) -> str | None:
     # characters but tab, newlines and form feed.
     if _CONTROL.search(text):
         return UNKNOWN
-    if _FORBIDDEN_TEXT.search(text) or _FORBIDDEN_TEXT.search(_normalised(text)):
-        return MARKUP
+    for variant in (text, _normalised(text)):
+        if _FORBIDDEN_TEXT.search(variant) or any(
+            _FORBIDDEN_IN_TAG.search(tag.group(0)) for tag in _TAG.finditer(variant)
+        ):
+            return MARKUP
     if _hides_binary(text):
         return ENCODED
     return None
