@@ -134,6 +134,9 @@ def test_nobody_but_open_tasks_means_coordinator_alone(scene):
 
 
 def test_drift_tells_coordinator_and_liaison_once_a_week(scene, mailoutbox):
+    for person in (scene.coordinator, scene.liaison):
+        person.language = "en"  # the e-mail goes out in the recipient's language
+        person.save(update_fields=["language"])
     for days in (2, 6, 12, 20):
         done(scene, scene.coordinator, days)
     assert health.check_drift(NOW) == 1

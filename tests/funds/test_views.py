@@ -137,7 +137,7 @@ def test_municipality_approves_and_public_page_shows_it(client, scene):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     client.logout()
-    public = client.get(url(scene, "public")).content.decode()
+    public = client.get(url(scene, "public"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Materials and equipment" in public
     assert re.search(r"25[.,]00", public) and re.search(r"75[.,]00", public)
     assert scene.member.display_name not in public and "Zaklampen" not in public

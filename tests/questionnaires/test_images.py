@@ -161,6 +161,7 @@ def test_a_photo_of_someone_else_another_question_or_used_before_is_refused(ques
                 questionnaire=questionnaire,
                 answers=answers,
                 idempotency_key="img-test-0002",
+                language="en",
             )
         assert refused.value.errors[path] == "This photo was not found; add it again."
     mine = answer_image_upload(
