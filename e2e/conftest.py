@@ -59,3 +59,23 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     # A phone-sized viewport: every journey must work on a phone.
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "nl-NL"}
+
+
+@pytest.fixture(autouse=True)
+def _page_idle_before_the_database_is_emptied(request: pytest.FixtureRequest):
+    """Leave the page before the live server's database is emptied after a test.
+
+    A page still running (a route page syncing its queue, a request in flight) keeps a read
+    open in the live server thread, and SQLite's shared in-memory database then refuses the
+    flush with "database table is locked". This fixture is set up after the database and the
+    page, so its teardown runs first: the page goes blank and the server has nothing to do.
+    """
+    # Asked for here, at set-up, so that the page is torn down after this fixture.
+    page = request.getfixturevalue("page") if "page" in request.fixturenames else None
+    yield
+    if page is None or page.is_closed():
+        return
+    try:
+        page.goto("about:blank", wait_until="load", timeout=10_000)
+    except Exception:  # noqa: BLE001 - a page that cannot leave is closed by Playwright anyway
+        return

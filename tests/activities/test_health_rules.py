@@ -40,6 +40,14 @@ NOW = timezone.now()
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _recipients_read_english(scene):
+    """The warnings go out in each recipient's language; the assertions read the English."""
+    for person in (scene.coordinator, scene.liaison):
+        person.language = "en"
+        person.save(update_fields=["language"])
+
+
 def ago(days: float):
     return NOW - timedelta(days=days)
 

@@ -179,6 +179,7 @@ def test_a_photo_of_someone_else_another_question_or_used_before_is_refused(ques
             questionnaire=questionnaire,
             answers={"photo": mine.reference},
             idempotency_key="img-test-0004",
+            language="en",
         )
     assert reused.value.errors == {"photo": "This photo was not found; add it again."}
     assert AnswerSet.objects.count() == 1
