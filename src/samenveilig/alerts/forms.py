@@ -20,6 +20,7 @@ from samenveilig.alerts.models import (
     MAX_RADIUS_M,
     MIN_RADIUS_M,
     Alert,
+    ConcernReason,
 )
 from samenveilig.areas.forms import clean_place
 from samenveilig.areas.models import Address, Area
@@ -309,3 +310,29 @@ def description_initial(instance: Any, names: tuple[str, ...]) -> dict[str, Any]
 
 def alert_kind_label(alert: Alert) -> str:
     return str(alert.get_kind_display())
+
+
+class ConcernForm(forms.Form):
+    """A recipient's report of a problem with an alert (REP-10)."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this alert?"),
+        choices=ConcernReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what is wrong with the alert.")},
+    )
+    note = forms.CharField(
+        label=_("Explanation (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the police of the alert's area read this. Do not name anyone."),
+    )
+
+
+class ConcernHandleForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("keep", "keep"), ("end", "end")],
+        error_messages={"required": _("Choose what to do with the alert.")},
+    )
+    note = forms.CharField(label=_("Answer (optional)"), required=False, max_length=500)

@@ -292,3 +292,51 @@ class AlertPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"policy:{self.municipality_id}"
+
+
+class ConcernReason(models.TextChoices):
+    PROFILING = "profiling", _("It singles people out by their looks or origin")
+    PERSONAL_DATA = "personal_data", _("It names or shows someone it should not")
+    WRONG = "wrong", _("It is wrong or out of date")
+    HOSTILE = "hostile", _("It is offensive or stirs up hostility")
+    OTHER = "other", _("Something else")
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the police")
+    DISMISSED = "dismissed", _("Looked at: no change needed")
+    ACTED = "acted", _("Looked at: the alert was ended")
+
+
+class AlertConcern(models.Model):
+    """A recipient's report that something is wrong with an alert (REP-10, abuse reporting):
+    profiling, someone's personal data, a wrong or hostile text. The alert's managers (the
+    police of its area, or the coordinator who proposed it) look at it and end the alert or
+    leave it. One per recipient per alert; removed with the alert's description (ALR-6)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("what is wrong"), max_length=20, choices=ConcernReason.choices)
+    note = models.CharField(_("explanation"), max_length=1000, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ConcernStatus.choices, default=ConcernStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handling_note = models.CharField(_("answer"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "raised_by"], name="one_concern_per_recipient_per_alert"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} · {self.reason}"

@@ -28,7 +28,10 @@ from samenveilig.alerts.models import (
     MIN_RADIUS_M,
     PERSON_KINDS,
     Alert,
+    AlertConcern,
     AlertStatus,
+    ConcernReason,
+    ConcernStatus,
     Delivery,
     DeliveryStatus,
     Purpose,
@@ -487,6 +490,8 @@ def purge_expired_alerts(*, now: datetime | None = None) -> int:
             Alert.objects.filter(pk=alert.pk).update(
                 title="", person=None, vehicle=None, message="", photo="", purged_at=now
             )
+            # What members reported about it goes with the description it was about.
+            AlertConcern.objects.filter(alert=alert).delete()
             audit.record(actor=None, action="alerts.purged", obj=alert)
         purged += 1
     return purged
@@ -556,3 +561,70 @@ def alert_tip(
     except ReportValidationError as error:
         raise AlertValidationError(error.errors) from error
     return report
+
+
+# --- problems members report about an alert (REP-10) ----------------------------------------------
+
+CONCERN_NOTE_MAX_LENGTH = 1000
+
+
+def concern_raise(*, actor: User, alert: Alert, reason: str, note: str = "") -> AlertConcern:
+    """A recipient reports a problem with an alert. Only who received it may; once per alert.
+    The managers see it on the alert's page; the audit chain gets ids and the reason only."""
+    if permissions.received(actor, alert) is None:
+        raise PermissionDenied
+    if reason not in ConcernReason.values:
+        raise AlertValidationError({"reason": [_("Choose what is wrong with the alert.")]})
+    note = (note or "").strip()
+    if len(note) > CONCERN_NOTE_MAX_LENGTH:
+        raise AlertValidationError(
+            {
+                "note": [
+                    _("Keep the explanation to %(max)d characters.")
+                    % {"max": CONCERN_NOTE_MAX_LENGTH}
+                ]
+            }
+        )
+    with transaction.atomic():
+        if AlertConcern.objects.filter(alert=alert, raised_by=actor).exists():
+            raise AlertActionError(
+                _("You have already reported a problem with this alert; the police look at it.")
+            )
+        concern = AlertConcern.objects.create(
+            alert=alert, raised_by=actor, reason=reason, note=note
+        )
+        audit.record(
+            actor=actor,
+            action="alerts.concern_raised",
+            obj=alert,
+            details={"concern_id": concern.pk, "reason": reason},
+        )
+    return concern
+
+
+def concern_handle(
+    *, actor: User, concern: AlertConcern, end_alert: bool, note: str = ""
+) -> AlertConcern:
+    """A manager of the alert answers a reported problem: leave the alert as it is, or end it
+    (its description disappears for everyone at once, as with ``alert_end``)."""
+    alert = concern.alert
+    if not permissions.can_manage(actor, alert):
+        raise PermissionDenied
+    if end_alert and alert.status == AlertStatus.SENT and alert.expires_at > timezone.now():
+        alert_end(actor=actor, alert=alert)
+    with transaction.atomic():
+        concern = AlertConcern.objects.select_for_update().get(pk=concern.pk)
+        if concern.status != ConcernStatus.OPEN:
+            raise AlertActionError(_("This report has already been answered."))
+        concern.status = ConcernStatus.ACTED if end_alert else ConcernStatus.DISMISSED
+        concern.handled_by = actor
+        concern.handled_at = timezone.now()
+        concern.handling_note = (note or "").strip()[:500]
+        concern.save(update_fields=["status", "handled_by", "handled_at", "handling_note"])
+        audit.record(
+            actor=actor,
+            action="alerts.concern_handled",
+            obj=alert,
+            details={"concern_id": concern.pk, "status": concern.status},
+        )
+    return concern

@@ -24,5 +24,11 @@ urlpatterns = [
     re_path(rf"^{REFERENCE}/foto/$", views.alert_photo, name="photo"),
     re_path(rf"^{REFERENCE}/einde/$", views.alert_end, name="end"),
     re_path(rf"^{REFERENCE}/tip/$", views.alert_tip, name="tip"),
+    re_path(rf"^{REFERENCE}/probleem/$", views.alert_concern, name="concern"),
+    re_path(
+        rf"^{REFERENCE}/probleem/(?P<concern_id>[0-9]{{1,18}})/$",
+        views.alert_concern_handle,
+        name="concern_handle",
+    ),
     re_path(rf"^{REFERENCE}/besluit/$", views.alert_decide, name="decide"),
 ]

@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,8 @@ from samenveilig.alerts.channels.email import alert_url
 from samenveilig.alerts.forms import (
     AlertForm,
     ChannelPreferenceForm,
+    ConcernForm,
+    ConcernHandleForm,
     DecisionForm,
     EndForm,
     PersonForm,
@@ -54,6 +56,7 @@ from samenveilig.alerts.forms import (
 )
 from samenveilig.alerts.models import (
     Alert,
+    AlertConcern,
     AlertPolicy,
     AlertStatus,
     Channel,
@@ -584,7 +587,12 @@ def _tips(user: Any, alert: Alert) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def alert_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    alert = _alert_or_404(reference)
+    return _detail_page(request, _alert_or_404(reference))
+
+
+def _detail_page(
+    request: HttpRequest, alert: Alert, *, concern_form: ConcernForm | None = None, status=200
+) -> HttpResponse:
     user = request.user
     manager = permissions.can_manage(user, alert)
     delivery = permissions.received(user, alert)
@@ -611,15 +619,78 @@ def alert_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "whatsapp": _whatsapp(user, alert),
         "can_tip": delivery is not None and live,
     }
+    if delivery is not None:
+        mine = AlertConcern.objects.filter(alert=alert, raised_by=user).first()
+        context["my_concern"] = mine
+        if mine is None and alert.purged_at is None:
+            context["concern_form"] = concern_form or ConcernForm()
     if manager:
         context.update(_progress_context(alert))
         context["tips"] = _tips(user, alert)
+        context["concerns"] = list(alert.concerns.all())
         context["can_end"] = alert.status == AlertStatus.SENT and alert.closed_at is None
         context["end_form"] = EndForm()
         context["can_decide"] = (
             alert.status == AlertStatus.PENDING_APPROVAL and permissions.can_decide(user, alert)
         )
-    return render(request, "alerts/detail.html", context)
+    return render(request, "alerts/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def alert_concern(request: HttpRequest, reference: str) -> HttpResponse:
+    """A recipient reports a problem with the alert (REP-10); others get a 404."""
+    alert = _alert_or_404(reference)
+    if permissions.received(request.user, alert) is None:
+        raise Http404
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_raise(
+                actor=request.user,
+                alert=alert,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except services.AlertValidationError as error:
+            for field, field_messages in error.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        except services.AlertActionError as error:
+            messages.error(request, error.message)
+            return redirect("alerts:detail", reference=alert.reference)
+        else:
+            messages.success(
+                request, _("Thank you. The police of the area will look at your report.")
+            )
+            return redirect("alerts:detail", reference=alert.reference)
+    return _detail_page(request, alert, concern_form=form, status=400)
+
+
+@login_required
+@require_POST
+def alert_concern_handle(request: HttpRequest, reference: str, concern_id: int) -> HttpResponse:
+    """A manager of the alert keeps it or ends it in answer to a reported problem."""
+    alert = _alert_or_404(reference)
+    if not permissions.can_manage(request.user, alert):
+        raise Http404
+    concern = get_object_or_404(AlertConcern, pk=concern_id, alert=alert)
+    form = ConcernHandleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to keep or to end the alert."))
+        return redirect("alerts:detail", reference=alert.reference)
+    try:
+        services.concern_handle(
+            actor=request.user,
+            concern=concern,
+            end_alert=form.cleaned_data["decision"] == "end",
+            note=form.cleaned_data["note"],
+        )
+    except (services.AlertActionError, services.AlertValidationError) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(request, _("The report is answered."))
+    return redirect("alerts:detail", reference=alert.reference)
 
 
 @login_required

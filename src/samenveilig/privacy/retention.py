@@ -71,7 +71,8 @@ RETENTION: tuple[RetentionRule, ...] = (
     RetentionRule(
         key="alert_descriptions",
         label="expired alert descriptions",
-        data="Alert descriptions: person and vehicle description, message, photo, title",
+        data="Alert descriptions: person and vehicle description, message, photo, title; and "
+        "the problems recipients reported about the alert (who, what, their explanation)",
         purpose="Warning members about a person or vehicle; questions afterwards",
         legal_ground=PUBLIC_TASK,
         who_sees="members in the alert's area while it runs; the issuing police or municipality",

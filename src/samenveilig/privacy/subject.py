@@ -77,6 +77,8 @@ USER_LINKS: dict[str, Link] = {
     "alerts.WebhookEndpoint.updated_by": Link("records_you_wrote", UNLINK, full=False),
     "alerts.PushSubscription.user": Link("push_subscriptions", DELETE),
     "alerts.ChannelPreference.user": Link("channel_preferences", DELETE),
+    "alerts.AlertConcern.raised_by": Link("alert_problems_reported", UNLINK),
+    "alerts.AlertConcern.handled_by": Link("records_you_wrote", UNLINK, full=False),
     "questionnaires.Questionnaire.created_by": Link("records_you_wrote", UNLINK, full=False),
     "questionnaires.Questionnaire.updated_by": Link("records_you_wrote", UNLINK, full=False),
     # Answers recorded at a door are the resident's and the inquiry's, not the canvasser's.
@@ -168,6 +170,7 @@ SECTIONS: dict[str, Any] = {
     "channel_preferences": _("How alerts reach you"),
     "push_subscriptions": _("Phones and browsers that get push messages"),
     "alert_deliveries": _("Alerts sent to you (delivery log)"),
+    "alert_problems_reported": _("Problems you reported about alerts"),
     "reports": _("Reports you filed (including tips on alerts)"),
     "report_messages_and_events": _("Messages and status changes on reports"),
     "answers_you_recorded": _("Inquiry answers and visits you recorded"),
