@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samenveilig.communities.models import CommunityKind, Membership, MembershipRole, WatchPoint
 from samenveilig.core.audit import verify_chain
@@ -34,6 +34,13 @@ from tests.investigations.conftest import add_note, investigator, open_case
 from tests.reports.api.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The export's notes are in the active language; the assertions read the English."""
+    with translation.override("en"):
+        yield
 
 
 def test_every_foreign_key_to_the_user_is_covered_by_export_and_erasure():
