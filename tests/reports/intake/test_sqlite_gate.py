@@ -64,10 +64,18 @@ def test_inside_an_open_transaction_the_gate_is_skipped(lock_file, monkeypatch):
     assert taken == [sqlite_gate.fcntl.LOCK_EX, sqlite_gate.fcntl.LOCK_UN]
 
 
-def test_postgresql_and_in_memory_sqlite_need_no_gate(settings):
+def test_the_gate_applies_to_a_sqlite_file_only(monkeypatch):
     from django.db import connections
 
-    name = connections["default"].settings_dict["NAME"]
-    if connections["default"].vendor == "sqlite" and name and "memory" not in str(name):
-        pytest.skip("a file database: the gate applies")
-    assert sqlite_gate._lock_path("default") is None
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        # PostgreSQL locks rows; there is no database-wide write lock to queue for.
+        assert sqlite_gate._lock_path("default") is None
+        return
+    for name, expected in [
+        (":memory:", None),
+        ("file:memorydb_default?mode=memory&cache=shared", None),
+        ("/srv/samenveilig/db.sqlite3", "/srv/samenveilig/db.sqlite3.write-lock"),
+    ]:
+        monkeypatch.setitem(connection.settings_dict, "NAME", name)
+        assert sqlite_gate._lock_path("default") == expected, name
