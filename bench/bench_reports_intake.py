@@ -393,6 +393,33 @@ def workers_cpu(master: int) -> float:
     return sum(_cpu_seconds(pid) for pid in worker_pids(master))
 
 
+def py_spy_start(
+    folder: str | None, name: str, master: int, duration: float
+) -> list[subprocess.Popen]:
+    """``--py-spy DIR``: sample every gunicorn worker during one phase (py-spy, not a project
+    dependency: ``pip install py-spy``). Writes collapsed stacks ``DIR/<db>-<phase>-<pid>.txt``
+    (one line per stack with its sample count; ``--idle`` off, so waiting threads do not count).
+    Sampling takes CPU from the same two cores: figures of a profiled run are not comparable."""
+    if not folder or not name.split("-", 1)[1]:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
+    return [
+        subprocess.Popen(
+            [spy, "record", "--pid", str(pid), "--duration", str(max(1, int(duration))),
+             "--rate", "200", "--format", "raw", "--nonblocking",
+             "--output", str(Path(folder) / f"{name}-{pid}.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for pid in worker_pids(master)
+    ]
+
+
+def py_spy_wait(spies: list[subprocess.Popen]) -> None:
+    for spy in spies:
+        spy.wait(timeout=120)
+
+
 def start_gunicorn(
     env: dict[str, str], port: int, worker_class: str, threads: int, log: Path
 ) -> subprocess.Popen:
@@ -643,15 +670,19 @@ def run_backend(kind: str, args: argparse.Namespace, lua: Path) -> dict:
         wrk(port, lua, 3, args.connections, post_data=post_data, master=process.pid)
         wrk(port, lua, 3, args.connections, post_data=post_data, master=process.pid, logged_in=True)
 
-        def phase(**kwargs: object) -> dict:
-            return wrk(port, lua, args.duration, args.connections, master=process.pid, **kwargs)
+        def phase(profile: str = "", **kwargs: object) -> dict:
+            spies = py_spy_start(args.py_spy, f"{kind}-{profile}", process.pid, args.duration)
+            try:
+                return wrk(port, lua, args.duration, args.connections, master=process.pid, **kwargs)
+            finally:
+                py_spy_wait(spies)
 
         # The floor of the issue (anonymous) and a second one with the same logged-in sessions
         # as the intake (session, user and MFA gate before the same SELECT 1), each before and
         # after the intake phase.
         floor1 = phase(post_data=None)
-        auth1 = phase(post_data=post_data, logged_in=True)
-        intake = phase(post_data=post_data)
+        auth1 = phase(post_data=post_data, logged_in=True, profile="auth")
+        intake = phase(post_data=post_data, profile="intake")
         auth2 = phase(post_data=post_data, logged_in=True)
         floor2 = phase(post_data=None)
         rate = max(intake["rps"] / 2, 1.0)
@@ -805,6 +836,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="also print the raw figures")
     parser.add_argument(
         "--pg-name", default=PG_NAME, help="scratch PostgreSQL database (created, then dropped)"
+    )
+    parser.add_argument(
+        "--py-spy", metavar="DIR", help="sample the workers with py-spy during intake and auth"
     )
     parser.add_argument("--child-setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-counts", action="store_true", help=argparse.SUPPRESS)
