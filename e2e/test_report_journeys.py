@@ -448,3 +448,30 @@ def test_refused_roles(live_server, browser_page: Page, town):
     sign_in(page.context, base, town["police"])
     visit(page, handle)
     visit(page, detail, status=404)
+
+
+def test_the_wijkagent_marks_a_report_as_misuse(live_server, browser_page: Page, town):
+    """REP-10: the partner's report page has a "misuse" form (radios in a fieldset, no script);
+    marking shows the mark instead of the form, and the reporter reads why. axe checks each page."""
+    page, base = browser_page, live_server.url
+    report = ReportFactory(
+        reporter=town["member"],
+        neighbourhood=town["buurt"],
+        category=category("verdachte-situatie-persoon"),
+        partner="police",
+        lat=52.005,
+        lon=5.005,
+    )
+    sign_in(page.context, base, town["police"])
+    visit(page, f"{base}/meldingen/{report.reference}/behandelen/")
+    form = page.locator("form[action$='/behandelen/misbruik/']")
+    expect(form.locator("fieldset legend")).to_be_visible()
+    form.locator("input[name=abuse-reason][value=spam]").check()
+    submit(page, "form[action$='/behandelen/misbruik/'] button[type=submit]")
+    expect(page.locator("[data-testid=abuse-flag]")).to_be_visible()
+    expect(page.locator("form[action$='/behandelen/misbruik/']")).to_have_count(0)
+    assert report.events.filter(kind=EventKind.ABUSE_FLAGGED).count() == 1
+
+    sign_in(page.context, base, town["member"])
+    visit(page, f"{base}/meldingen/{report.reference}/")
+    expect(page.locator("[data-testid=abuse-notice]")).to_be_visible()

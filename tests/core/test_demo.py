@@ -416,7 +416,8 @@ def test_given_demo_reports_then_every_status_change_has_an_event(demo_loaded):
             if event["kind"] == EventKind.THANKED:
                 assert report["closed_at"] is not None
                 assert event["created_at"] >= report["closed_at"]
-    for kind in EventKind.values:
+    # The demo marks no report as misuse (REP-10; tested in tests/reports/test_abuse.py).
+    for kind in set(EventKind.values) - {EventKind.ABUSE_FLAGGED}:
         assert kinds[kind] > 0, kind
 
 

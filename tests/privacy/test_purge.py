@@ -55,6 +55,10 @@ OWN_APP_TESTS = {
         "tests/investigations/test_services.py",
         "test_closing_without_hand_over_purges_after_retention_keeping_counts",
     ),
+    "report_abuse_reporter": (
+        "tests/reports/test_abuse.py",
+        "test_purge_report_abuse_reporter_unlinks_old_marks_and_keeps_the_mark",
+    ),
 }
 
 

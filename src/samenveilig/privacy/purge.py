@@ -69,6 +69,7 @@ def purge_closed_reports(*, now: datetime | None = None) -> int:
     from samenveilig.reports.models import (
         PersonDescription,
         Report,
+        ReportAbuse,
         ReportEvent,
         ReportPhoto,
         VehicleDescription,
@@ -88,6 +89,7 @@ def purge_closed_reports(*, now: datetime | None = None) -> int:
             PersonDescription.objects.filter(report_id__in=ids).delete()
             VehicleDescription.objects.filter(report_id__in=ids).delete()
             ReportEvent.objects.filter(report_id__in=ids).exclude(text="").update(text="")
+            ReportAbuse.objects.filter(report_id__in=ids).exclude(note="").update(note="")
             Report.objects.filter(pk__in=ids).update(
                 description="", location_text="", status_note="", address=None, quality_hints=[]
             )

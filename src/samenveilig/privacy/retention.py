@@ -98,7 +98,8 @@ RETENTION: tuple[RetentionRule, ...] = (
         key="closed_reports",
         label="content of closed reports",
         data="Closed reports: description, location text, status note, messages, person and "
-        "vehicle descriptions, photos",
+        "vehicle descriptions, photos, the note on a misuse mark (the mark itself, with reason "
+        "and date, stays as long as the report)",
         purpose="Handling the report by the partner it was routed to",
         legal_ground=PUBLIC_TASK,
         who_sees="the reporter; the partner and coordinators of the buurt",
@@ -106,6 +107,22 @@ RETENTION: tuple[RetentionRule, ...] = (
         "and outcome stay for the figures)",
         purge="samenveilig.privacy.purge.purge_closed_reports",
         days_setting="REPORT_RETENTION_DAYS",
+        days_default=365,
+    ),
+    RetentionRule(
+        key="report_abuse_reporter",
+        label="old misuse marks linked to a reporter",
+        data="Misuse marks on reports (REP-10): the link from the mark to the account of the "
+        "reporter (the report's own link may be purged earlier)",
+        purpose="Checking every new report of a resident whose reports were repeatedly marked as "
+        "profiling, a false accusation, harassment or spam before it reaches a partner",
+        legal_ground=PUBLIC_TASK,
+        who_sees="nobody as such; coordinators see how many earlier marks made a report wait, "
+        "the reporter sees their own marks",
+        period="{days} days after the mark (REPORT_ABUSE_WINDOW_DAYS, the window in which marks "
+        "count)",
+        purge="samenveilig.reports.services.abuse.purge_abuse_reporter_links",
+        days_setting="REPORT_ABUSE_WINDOW_DAYS",
         days_default=365,
     ),
     RetentionRule(

@@ -69,6 +69,13 @@ USER_LINKS: dict[str, Link] = {
     "reports.Report.reporter": Link("reports", UNLINK, extra={"share_identity": False}),
     "reports.ReportEvent.actor": Link("report_messages_and_events", UNLINK),
     "reports.Open311ApiKey.created_by": Link("records_you_wrote", UNLINK, full=False),
+    # A report marked as misuse (REP-10): the mark stays with the report; the partner or
+    # coordinator who marked it is only unlinked. The reporter's copy of the link (it counts
+    # towards checking their new reports first) is listed with their reports and goes on erasure
+    # like the report's own link. Id only: the row names the partner's account and holds the
+    # partner's note; the reporter reads the reason on the report's page.
+    "reports.ReportAbuse.flagged_by": Link("records_you_wrote", UNLINK, full=False),
+    "reports.ReportAbuse.reporter": Link("reports", UNLINK, full=False),
     "alerts.Alert.created_by": Link("records_you_wrote", UNLINK, full=False),
     "alerts.Alert.updated_by": Link("records_you_wrote", UNLINK, full=False),
     "alerts.Alert.decided_by": Link("records_you_wrote", UNLINK, full=False),

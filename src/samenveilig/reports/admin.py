@@ -1,7 +1,9 @@
-"""Admin for report categories (REP-1) and Open311 API keys (REP-12).
+"""Admin for report categories (REP-1), Open311 API keys (REP-12) and a read-only list of
+reports marked as misuse (REP-10).
 
 Reports themselves are not in the admin: an admin runs the deployment and sees no case content
-unless they also hold a role (PRODUCT §2).
+unless they also hold a role (PRODUCT §2). The misuse list shows reference, reason, side and
+date only: not the note, the reporter or anything of the report.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.reports.apikeys import api_key_fill_new
-from samenveilig.reports.models import Category, Open311ApiKey
+from samenveilig.reports.models import Category, Open311ApiKey, ReportAbuse
 
 
 def _municipality_field(db_field: ForeignKey, field: ModelChoiceField | None) -> None:
@@ -96,3 +98,27 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         count = queryset.update(is_active=False)
         self.message_user(request, _("%(count)s keys revoked.") % {"count": count})
+
+
+@admin.register(ReportAbuse)
+class ReportAbuseAdmin(admin.ModelAdmin):
+    """How often and why reports are marked as misuse, per side: read only (marks are made on
+    the partner's report page and the moderation page, through the service and its audit row)."""
+
+    list_display = ("report", "reason", "side", "flagged_at")
+    list_filter = ("reason", "side", "flagged_at")
+    search_fields = ("report__reference",)
+    list_select_related = ("report",)
+    fields = ("report", "reason", "side", "flagged_at")
+    readonly_fields = fields
+    ordering = ("-flagged_at", "-id")
+    date_hierarchy = "flagged_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samenveilig.core.models import TrackedModel
@@ -332,6 +333,7 @@ class EventKind(models.TextChoices):
     INFORMATION_ADDED = "information_added", _("Information added")
     THANKED = "thanked", _("Thanked")
     INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
+    ABUSE_FLAGGED = "abuse_flagged", _("Marked as misuse of the platform")
 
 
 class ReportEvent(models.Model):
@@ -358,6 +360,61 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
+
+
+class AbuseReason(models.TextChoices):
+    """Why a partner or coordinator marked a report as misuse of the platform (REP-10)."""
+
+    PROFILING = (
+        "profiling",
+        _(
+            "Profiling or discrimination: a person singled out for how they look or where they "
+            "come from"
+        ),
+    )
+    FALSE_ACCUSATION = "false_accusation", _("A false or malicious accusation of a neighbour")
+    HARASSMENT = "harassment", _("Harassment or a threat")
+    SPAM = "spam", _("Spam or a joke")
+
+
+ABUSE_NOTE_MAX_LENGTH = 500
+
+
+class ReportAbuse(models.Model):
+    """A report marked as misuse of the platform by the partner who handles it or the
+    coordinator who moderates it (REP-10): one per report, kept as long as the report.
+
+    ``reporter`` copies the report's reporter at the time of the flag, so the flag keeps counting
+    towards ``REPORT_ABUSE_MODERATION_THRESHOLD`` after the report's own link to its reporter is
+    purged (``reporter_identity``); it is unlinked itself when the window of
+    ``REPORT_ABUSE_WINDOW_DAYS`` has passed (retention rule ``report_abuse_reporter``).
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="abuse")
+    reason = models.CharField(_("reason"), max_length=20, choices=AbuseReason.choices)
+    note = models.CharField(
+        _("note for partners and coordinators"), max_length=ABUSE_NOTE_MAX_LENGTH, blank=True
+    )
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    side = models.CharField(_("marked by"), max_length=20)  # police / municipality / coordinator
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-flagged_at", "-id"]
+        verbose_name = _("report marked as misuse")
+        verbose_name_plural = _("reports marked as misuse")
+        indexes = [
+            # The intake's threshold check: this reporter's flags since a moment, counted.
+            models.Index(fields=["reporter", "flagged_at"], name="reports_abuse_by_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.reason}"
 
 
 class Open311ApiKey(models.Model):

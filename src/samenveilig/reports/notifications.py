@@ -1,9 +1,10 @@
 """E-mails about reports, each in the recipient's own language.
 
 The reporter hears of every step they can see (a status change, a message or question, a
-thanks, the coordinator's decision). An e-mail says *that* something happened, with the
-reference and a link to the report; never the report text, the partner's message, an outcome
-note or anything about other people: those are read on the site after logging in.
+thanks, the coordinator's decision, their report being marked as misuse). An e-mail says *that*
+something happened, with the reference and a link to the report; never the report text, the
+partner's message, an outcome note or anything about other people: those are read on the site
+after logging in.
 
 Partner users get a reminder with the number of their overdue reports and a link to the
 overdue view of their inbox, and hear when a reporter answers or adds information (again only
@@ -72,6 +73,14 @@ def _reporter_mail(event: ReportEvent) -> tuple[str, str] | None:
         return (
             _("Thank you: your report %(reference)s helped") % {"reference": reference},
             _("The police or municipality let you know that your report helped. Thank you!"),
+        )
+    if event.kind == EventKind.ABUSE_FLAGGED:
+        return (
+            _("About your report %(reference)s") % {"reference": reference},
+            _(
+                "Your report has been marked as misuse of Samen Veilig. Read why on the "
+                "report's page."
+            ),
         )
     if event.kind in (EventKind.STATUS_CHANGED, EventKind.FORWARDED, EventKind.MODERATED):
         return (

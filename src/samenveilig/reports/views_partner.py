@@ -33,15 +33,18 @@ from samenveilig.reports import figures as figures_module
 from samenveilig.reports import permissions, selectors
 from samenveilig.reports.categories import category_name
 from samenveilig.reports.display import datetime_formatter, iso_local
+from samenveilig.reports.forms_abuse import abuse_panel
 from samenveilig.reports.models import (
     DESCRIPTION_MAX_LENGTH,
     EventKind,
     Outcome,
     Partner,
     Report,
+    ReportAbuse,
     ReportPhoto,
     ReportStatus,
 )
+from samenveilig.reports.services import abuse as abuse_services
 from samenveilig.reports.services import lifecycle
 from samenveilig.reports.types import ReportActionError
 
@@ -343,10 +346,11 @@ def _handle_page(
     action_forms: dict[str, forms.Form] = {
         action: ACTION_FORMS[action](prefix=action) for action in allowed
     }
-    if bound is not None:
+    if bound is not None and bound[0] in ACTION_FORMS:
         action_forms[bound[0]] = bound[1]
     show_identity = permissions.user_can_see_reporter_identity(request.user, report)
     forward_to = _forward_target(report)
+    abuse_form = bound[1] if bound is not None and bound[0] == "abuse" else None
     return render(
         request,
         "reports/partner/handle.html",
@@ -363,6 +367,9 @@ def _handle_page(
             "action_forms": action_forms,
             "forward_to_label": Partner(forward_to).label,
             "page_error": page_error,
+            # REP-10: mark the report as misuse, or what was marked (the flag, one per report).
+            "abuse": abuse_panel(report, abuse_services.flag_of(report), form=abuse_form),
+            "abuse_action": reverse("reports:flag_abuse", kwargs={"reference": report.reference}),
         },
     )
 
@@ -450,9 +457,18 @@ def _moderation_page(
     request: HttpRequest,
     *,
     bound: tuple[int, ModerationForm] | None = None,
+    abuse_bound: tuple[int, forms.Form] | None = None,
     page_error: str | None = None,
 ) -> HttpResponse:
     reports = list(selectors.moderation_queue(request.user))
+    # REP-10: why each report waits (earlier misuse flags of its reporter, counted; otherwise
+    # an unverified reporter) and its misuse panel: two queries for the whole page.
+    earlier = abuse_services.earlier_flag_counts(reports)
+    flags = {
+        flag.report_id: flag
+        for flag in ReportAbuse.objects.filter(report__in=[r.pk for r in reports])
+    }
+    threshold = abuse_services.moderation_threshold()
     for report in reports:
         report.category_label = category_name(report.category)  # type: ignore[attr-defined]
         report.form = (  # type: ignore[attr-defined]
@@ -460,10 +476,19 @@ def _moderation_page(
             if bound is not None and bound[0] == report.pk
             else ModerationForm(prefix=f"r{report.pk}")
         )
+        report.earlier_flags = earlier.get(report.pk, 0)  # type: ignore[attr-defined]
+        report.waits_for_flags = 0 < threshold <= report.earlier_flags  # type: ignore[attr-defined]
+        abuse_form = abuse_bound[1] if abuse_bound and abuse_bound[0] == report.pk else None
+        report.abuse_panel = abuse_panel(  # type: ignore[attr-defined]
+            report, flags.get(report.pk), form=abuse_form, prefix=f"a{report.pk}"
+        )
+        report.abuse_action = reverse(  # type: ignore[attr-defined]
+            "reports:moderation_flag_abuse", kwargs={"reference": report.reference}
+        )
     return render(
         request,
         "reports/partner/moderation.html",
-        {"reports": reports, "page_error": page_error},
+        {"reports": reports, "page_error": page_error, "window_days": abuse_services.window_days()},
     )
 
 

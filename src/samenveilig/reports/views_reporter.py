@@ -20,6 +20,7 @@ from samenveilig.reports.categories import category_name
 from samenveilig.reports.forms import AddInformationForm
 from samenveilig.reports.models import EventKind, Report, ReportStatus
 from samenveilig.reports.quality import hint_message
+from samenveilig.reports.services import abuse as abuse_services
 from samenveilig.reports.services import reporter as reporter_services
 from samenveilig.reports.types import ReportActionError, ReportValidationError
 
@@ -46,6 +47,12 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
     for event in events:
         event.to_status_label = status_labels.get(event.to_status, "")  # type: ignore[attr-defined]
     can_add = reporter_services.can_add_information(request.user, report)
+    # REP-10: a report marked as misuse says why (a fixed sentence in the reader's language,
+    # never the partner's note) and whether new reports now wait for a coordinator.
+    flag = abuse_services.flag_of(report)
+    threshold = abuse_services.moderation_threshold()
+    pending = report.status == ReportStatus.PENDING_MODERATION
+    flag_count = abuse_services.recent_flag_count(request.user) if flag or pending else 0
     context: dict[str, Any] = {
         "report": report,
         "category_label": category_name(report.category),
@@ -57,6 +64,11 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "hints": [hint_message(code) for code in report.quality_hints or []],
         "can_add": can_add,
         "add_form": AddInformationForm() if can_add else None,
+        "abuse": flag,
+        "abuse_explanation": abuse_services.explanation(flag.reason) if flag else "",
+        "abuse_threshold": threshold,
+        "abuse_window_days": abuse_services.window_days(),
+        "abuse_checked_first": 0 < threshold <= flag_count,
     }
     context.update(extra)
     return context

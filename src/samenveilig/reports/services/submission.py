@@ -54,6 +54,7 @@ from samenveilig.reports.routing import (
     random_reference,
     reporter_pseudonym,
 )
+from samenveilig.reports.services.abuse import reporter_is_checked_first
 from samenveilig.reports.sqlite_gate import report_write_gate
 from samenveilig.reports.types import ReportInput, ReportValidationError
 from samenveilig.reports.validators import (
@@ -374,7 +375,14 @@ def _check(data: ReportInput, *, check_photo_count: bool = True) -> _Checked:
 
 def _needs_moderation(reporter: User | None, category: Any, neighbourhood: Area) -> bool:
     """REP-10: where the category asks for it, reports of residents who are not a verified
-    member of a community covering the buurt (or its wijk or gemeente) wait for a coordinator."""
+    member of a community covering the buurt (or its wijk or gemeente) wait for a coordinator.
+
+    In every category, also for verified members: a reporter whose reports were marked as
+    misuse ``REPORT_ABUSE_MODERATION_THRESHOLD`` times within ``REPORT_ABUSE_WINDOW_DAYS`` waits
+    for a coordinator (``services.abuse``). That costs one small indexed query per report, for
+    logged-in reporters only."""
+    if reporter is not None and reporter.pk is not None and reporter_is_checked_first(reporter):
+        return True
     if not category.moderate_unverified:
         return False
     if reporter is None or reporter.pk is None:
