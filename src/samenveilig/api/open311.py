@@ -185,10 +185,10 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     if blocked := _guard(fmt, request, ["GET", "HEAD"]):
         return blocked
-    row = _public_rows().filter(reference=request_id).first()
-    if row is None:
+    rows = fields.complete_rows(list(_public_rows().filter(reference=request_id)[:1]))
+    if not rows:
         return render_errors(fmt, 404, [_("There is no service request with this id.")])
-    return render(fmt, "service_requests", [fields.PublicRequests(_language()).item(row)])
+    return render(fmt, "service_requests", [fields.PublicRequests(_language()).item(rows[0])])
 
 
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
@@ -212,8 +212,9 @@ def _public_reports() -> Any:
 
 
 def _public_rows() -> Any:
-    """Public reports as ``fields.PUBLIC_COLUMNS`` tuples (one query with its joins)."""
-    return fields.public_columns_queryset(_public_reports())
+    """Public reports as ``fields.PAGE_COLUMNS`` tuples (the report table only);
+    ``fields.complete_rows`` turns a page of them into ``PUBLIC_COLUMNS`` rows."""
+    return fields.page_columns_queryset(_public_reports())
 
 
 def _category_ids(codes: list[str]) -> list[int]:
@@ -293,7 +294,9 @@ def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
     queryset = _public_rows()
     municipality = _jurisdiction(request)
     if municipality is not None:
-        queryset = queryset.filter(neighbourhood__parent__parent=municipality)
+        # A subquery of the gemeente's buurten keeps the page query free of joins.
+        buurten = Area.objects.filter(parent__parent=municipality).values("id")
+        queryset = queryset.filter(neighbourhood_id__in=buurten)
     page_size = _positive_int(
         "page_size", params.get("page_size"), default=MAX_RESULTS, maximum=MAX_RESULTS
     )
@@ -347,7 +350,9 @@ def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
         offset = 0
     else:
         offset = (page - 1) * page_size
-    rows = list(queryset.order_by("-submitted_at", "-id")[offset : offset + page_size])
+    rows = fields.complete_rows(
+        list(queryset.order_by("-submitted_at", "-id")[offset : offset + page_size])
+    )
     next_after = None
     if len(rows) == page_size:
         last = rows[-1]

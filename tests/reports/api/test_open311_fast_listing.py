@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -220,10 +221,59 @@ def test_the_listing_answers_with_exactly_the_json_of_the_items(
     response = client.get("/open311/v2/requests.json", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    rows = list(_public_rows().order_by("-submitted_at", "-id"))
+    rows = fields.complete_rows(list(_public_rows().order_by("-submitted_at", "-id")))
     assert len(rows) == 3
     with translation.override(language):
         items = fields.PublicRequests(language)
         expected = render("json", "service_requests", [items.item(r) for r in rows]).content
     assert response.content == expected
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_complete_rows_equal_the_rows_of_one_joined_query(town, categories, address):
+    """The page query reads the report table alone and ``complete_rows`` adds the category,
+    buurt, gemeente and postcode: the same rows, in the same order, as the one query with every
+    join that the listing ran before (written out here as the reference)."""
+    from django.db.models import F, TextField
+    from django.db.models.functions import Cast
+
+    from samenveilig.api.open311 import _public_rows
+    from samenveilig.reports.models import Report
+
+    now = datetime.now(UTC)
+    for i in range(6):
+        ReportFactory(
+            category=categories["suspicious"] if i % 2 else categories["unsafe_place"],
+            neighbourhood=town["zuid_west"] if i % 3 else town["noord_west"],
+            address=address if i in (1, 4) else None,
+            submitted_at=now - timedelta(hours=i),
+            close_due_at=None if i == 2 else now + timedelta(days=3),
+        )
+    texts = {
+        name: Cast(F(column), output_field=TextField())
+        for name, column in fields.TIMESTAMP_TEXT_COLUMNS.items()
+    }
+    joined = list(
+        Report.objects.annotate(**texts)
+        .values_list(*fields.PUBLIC_COLUMNS)
+        .order_by("-submitted_at", "-id")
+    )
+    page = list(_public_rows().order_by("-submitted_at", "-id"))
+    assert fields.complete_rows(page) == joined
+    assert [row[18] for row in joined].count(address.postcode) == 2
+
+
+@pytest.mark.django_db
+def test_complete_rows_reads_at_most_three_small_queries(town, categories, address):
+    from samenveilig.api.open311 import _public_rows
+
+    assert fields.complete_rows([]) == []
+    ReportFactory.create_batch(
+        30, category=categories["suspicious"], neighbourhood=town["zuid_west"], address=address
+    )
+    page = list(_public_rows())
+    with CaptureQueriesContext(connection) as captured:
+        rows = fields.complete_rows(page)
+    assert len(rows) == 30
+    assert len(captured) == 3
