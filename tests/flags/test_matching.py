@@ -69,6 +69,48 @@ def test_matching_is_enqueued_whether_or_not_a_flag_exists(world):
     assert counts[0] == counts[1] >= 1
 
 
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_on_the_database_backend_the_task_row_is_part_of_the_item_transaction(world, settings):
+    """The database backend gets the task row inside the report's transaction (no second write
+    transaction after the commit); a worker runs it and the hit appears as before."""
+    from django_tasks_db.models import DBTaskResult
+
+    from samenveilig.flags.tasks import match_item
+
+    set_flag(world.police_zuid)
+    with TestCase.captureOnCommitCallbacks(execute=False) as handed_over_later:
+        submit_report(world.member, run_commit=False)
+    settings.TASKS = DATABASE_TASKS
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        report = submit_report(world.member, run_commit=False)
+        [queued] = DBTaskResult.objects.filter(task_path=match_item.module_path)
+    assert queued.args_kwargs["args"] == ["report", report.pk]
+    assert len(callbacks) == len(handed_over_later) - 1  # no enqueue after the commit
+    assert not FlagHit.objects.exists()
+    match_item.call(*queued.args_kwargs["args"])  # what the worker does once it is committed
+    assert hits_of(HitItemType.REPORT, report.pk)
+
+
+def test_on_the_database_backend_a_rolled_back_item_leaves_no_task(world, settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from samenveilig.flags.hooks import match_after_commit
+
+    settings.TASKS = DATABASE_TASKS
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        match_after_commit("report", 12345)
+        assert DBTaskResult.objects.count() == 1
+        raise Undo
+    assert not DBTaskResult.objects.exists()
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -548,6 +548,8 @@ def _save(
             visible_to_reporter=True,
         )
         incident = incident_for(report)
+        # Before the audit row: the audit chain's lock is held from there to the commit.
+        match_after_commit("report", report.pk)
         audit.record(
             actor=reporter,
             action="reports.submitted",
@@ -562,7 +564,6 @@ def _save(
                 "quality_score": quality.score,
             },
         )
-        match_after_commit("report", report.pk)
         report_id = report.pk
         transaction.on_commit(
             lambda: logger.info("reports.submitted", report_id=report_id, status=str(status)),
