@@ -206,6 +206,10 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 REPORTS_RATE_LIMIT_PER_USER = int(os.environ.get("REPORTS_RATE_LIMIT_PER_USER", "10"))
 REPORTS_RATE_LIMIT_PER_IP = int(os.environ.get("REPORTS_RATE_LIMIT_PER_IP", "30"))
 OPEN311_RATE_LIMIT_PER_KEY = int(os.environ.get("OPEN311_RATE_LIMIT_PER_KEY", "1000"))
+# REP-10: a reporter with this many reports marked as misuse within the window has every new
+# report checked by a coordinator first (0 = never).
+REPORT_ABUSE_MODERATION_THRESHOLD = int(os.environ.get("REPORT_ABUSE_MODERATION_THRESHOLD", "2"))
+REPORT_ABUSE_WINDOW_DAYS = int(os.environ.get("REPORT_ABUSE_WINDOW_DAYS", "365"))
 # How often (seconds) a process checks whether buurt boundaries changed in another process.
 AREAS_SPATIAL_RECHECK_SECONDS = float(os.environ.get("AREAS_SPATIAL_RECHECK_SECONDS", "1"))
 

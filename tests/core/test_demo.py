@@ -379,6 +379,22 @@ def test_given_demo_reports_then_timestamps_and_targets_are_consistent(demo_load
         )
 
 
+def test_given_demo_reports_then_misuse_marks_are_on_reports_a_coordinator_rejected(demo_loaded):
+    """REP-10 in the demo: some reports that a coordinator did not accept are also marked as
+    misuse, each with its event at the moment of the mark and the reporter copied."""
+    from samenveilig.reports.models import EventKind, ReportAbuse, ReportStatus
+
+    marks = list(ReportAbuse.objects.select_related("report"))
+    assert marks
+    for mark in marks:
+        assert mark.report.status == ReportStatus.REJECTED
+        assert mark.side == "coordinator" and mark.flagged_by_id is not None
+        assert mark.reporter_id == mark.report.reporter_id
+        event = mark.report.events.get(kind=EventKind.ABUSE_FLAGGED)
+        assert event.created_at == mark.flagged_at
+        assert event.actor_id == mark.flagged_by_id and event.text == ""
+
+
 def test_given_demo_reports_then_every_status_change_has_an_event(demo_loaded):
     from samenveilig.reports.models import EventKind, Report, ReportEvent
 
@@ -416,8 +432,7 @@ def test_given_demo_reports_then_every_status_change_has_an_event(demo_loaded):
             if event["kind"] == EventKind.THANKED:
                 assert report["closed_at"] is not None
                 assert event["created_at"] >= report["closed_at"]
-    # The demo marks no report as misuse (REP-10; tested in tests/reports/test_abuse.py).
-    for kind in set(EventKind.values) - {EventKind.ABUSE_FLAGGED}:
+    for kind in EventKind.values:
         assert kinds[kind] > 0, kind
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -745,6 +746,7 @@ THANKS = (
     "Uw melding heeft geholpen. Bedankt dat u de moeite nam!",
     "Precies de informatie die we nodig hadden. Dank u wel.",
 )
+MISUSE_NOTE = "Derde melding over dezelfde buren binnen een maand; niets daarvan klopte."
 REJECT_NOTE = (
     "Dit is een burenruzie en geen melding voor politie of gemeente; buurtbemiddeling kan "
     "helpen (zie de website van de gemeente)."
@@ -814,6 +816,9 @@ class PlannedReport:
     buurt_streets: tuple[str, ...] = ()
     moderation_h: float = 0.0  # hours until a coordinator decides, where moderation applies
     rejected: bool = False
+    # When the coordinator who did not accept the report also marked it as misuse (REP-10).
+    misuse_marked_at: datetime | None = None
+    misuse_marked_by: Any = None
 
     def ungrouped(self, now: datetime) -> bool:
         """Still waiting for a coordinator, or not accepted: not grouped into incidents."""
@@ -1131,6 +1136,13 @@ def _simulate(plan: PlannedReport, partners: Partners, now: datetime) -> None:
         )
         plan.status = to
         if to == "rejected":
+            # Every other report that is not accepted is also marked as misuse: a neighbour
+            # accused of what did not happen. Chosen by the report's key, not by the random
+            # generator, so the rest of the demo stays the same.
+            if zlib.crc32(plan.key.encode()) % 2 == 0:
+                plan.misuse_marked_at = t + timedelta(minutes=3)
+                plan.misuse_marked_by = coordinator
+                add(plan.misuse_marked_at, "abuse_flagged", coordinator, "coordinator")
             return
 
     def office(moment: datetime) -> datetime:
@@ -1589,9 +1601,11 @@ def build_reports(town: Any) -> None:
     """About 1,600 reports of the last 90 days with their history, descriptions and incidents."""
     from samenveilig.reports.categories import categories_for
     from samenveilig.reports.models import (
+        AbuseReason,
         Incident,
         PersonDescription,
         Report,
+        ReportAbuse,
         ReportEvent,
         VehicleDescription,
     )
@@ -1737,5 +1751,20 @@ def build_reports(town: Any) -> None:
         PersonDescription.objects.bulk_create(persons, batch_size=BATCH_SIZE)
         VehicleDescription.objects.bulk_create(vehicles, batch_size=BATCH_SIZE)
         ReportEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        ReportAbuse.objects.bulk_create(
+            [
+                ReportAbuse(
+                    report=row,
+                    reason=AbuseReason.FALSE_ACCUSATION,
+                    note=MISUSE_NOTE,
+                    flagged_by=plan.misuse_marked_by,
+                    flagged_at=plan.misuse_marked_at,
+                    side="coordinator",
+                    reporter=plan.reporter,
+                )
+                for plan, row in zip(plans, rows, strict=True)
+                if plan.misuse_marked_at is not None
+            ]
+        )
     town.reports = rows
     town.incidents = incidents
