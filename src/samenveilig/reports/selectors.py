@@ -181,6 +181,38 @@ def _inbox_filters(
     return queryset
 
 
+# What an inbox row shows (``views_partner._InboxRows``) and ``due_state`` reads. Everything else
+# stays unread: the description, the quality hints (JSON) and, through ``select_related``, the
+# category's explanations and the buurt's boundary (GeoJSON, kilobytes per real CBS buurt), which
+# Django would otherwise load and parse for every row of every page.
+INBOX_ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "forwarded_to",
+    "quality_score",
+    "submitted_at",
+    "acknowledged_at",
+    "first_response_at",
+    "acknowledge_due_at",
+    "respond_due_at",
+    "close_due_at",
+    "category__id",
+    "category__name_nl",
+    "category__name_en",
+    "neighbourhood__id",
+    "neighbourhood__name",
+    "incident__id",
+    "incident__report_count",
+)
+
+
+def _inbox_rows(queryset: QuerySet[Report]) -> QuerySet[Report]:
+    return queryset.select_related("category", "neighbourhood", "incident").only(
+        *INBOX_ROW_FIELDS
+    )
+
+
 def partner_inbox(
     user: permissions.AnyUser,
     *,
@@ -224,11 +256,7 @@ def partner_inbox(
         at, pk = position
         # The first condition bounds the index scan; the second is the tie-break on id.
         base = base.filter(Q(submitted_at__lte=at), Q(submitted_at__lt=at) | Q(id__lt=pk))
-    rows = _ordered_page(
-        base.select_related("category", "neighbourhood", "incident").order_by(
-            "-submitted_at", "-id"
-        )[: limit + 1]
-    )
+    rows = _ordered_page(_inbox_rows(base).order_by("-submitted_at", "-id")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     for report in rows:
@@ -281,13 +309,15 @@ def _incident_page(
     )
     rows = rows[:limit]
     ids = [row["incident_id"] for row in rows]
-    incidents = Incident.objects.select_related("category", "neighbourhood").in_bulk(ids)
+    incidents = (
+        Incident.objects.select_related("category", "neighbourhood")
+        .defer("neighbourhood__geometry")
+        .in_bulk(ids)
+    )
     members: dict[int, list[Report]] = {pk: [] for pk in ids}
     now = timezone.now()
-    for report in (
-        base.filter(status__in=OPEN_STATUSES, incident_id__in=ids)
-        .select_related("category", "neighbourhood", "incident")
-        .order_by("-submitted_at", "-id")
+    for report in _inbox_rows(base.filter(status__in=OPEN_STATUSES, incident_id__in=ids)).order_by(
+        "-submitted_at", "-id"
     ):
         report.due = due_state(report, now)  # type: ignore[attr-defined]
         members[report.incident_id].append(report)  # type: ignore[index]

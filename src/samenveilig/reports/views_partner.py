@@ -25,6 +25,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -213,6 +215,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = _InboxRows()
     for report in page.reports:
         report.row = rows.row(report)  # type: ignore[attr-defined]
+        report.row_html = rows.html(report.row)  # type: ignore[attr-defined]
     for group in page.groups:
         group.incident.category_label = category_name(  # type: ignore[attr-defined]
             group.incident.category
@@ -254,14 +257,32 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "next_url": next_url,
             "is_continued": bool(request.GET.get("after")),
             "first_url": "?" + urlencode({"view": view, **filters}),
-            "overdue_label": _("Overdue"),
         },
     )
 
 
+# One row of the inbox table (the header row is in ``inbox.html``); ``format_html`` escapes
+# every value. Rendering fifty rows through the template engine took a third of the page.
+_ROW_HTML = (
+    '<tr class="utrecht-table__row">'
+    '<th scope="row" class="utrecht-table__header-cell"><a href="{url}">{reference}</a></th>'
+    '<td class="utrecht-table__cell">{category}</td>'
+    '<td class="utrecht-table__cell">{neighbourhood}</td>'
+    '<td class="utrecht-table__cell"><time datetime="{sent_iso}">{sent}</time></td>'
+    '<td class="utrecht-table__cell">{status}</td>'
+    '<td class="utrecht-table__cell">{due_cell}</td>'
+    '<td class="utrecht-table__cell">{quality}/100</td>'
+    '<td class="utrecht-table__cell">{incident_size}</td>'
+    "</tr>"
+)
+_DUE_HTML = '{overdue}<span>{label} <time datetime="{iso}">{when}</time></span>'
+_OVERDUE_HTML = '<span class="badge badge--warn">{}</span> '
+
+
 class _InboxRows:
     """The inbox rows' text, formatted in Python once per request: fifty rows through template
-    filters and a per-row ``{% include %}`` cost more than everything else on the page."""
+    filters and a per-row ``{% include %}`` cost more than everything else on the page. The
+    table's rows are rendered here too (``html``); the incidents tab uses the fields."""
 
     def __init__(self) -> None:
         self.when = datetime_formatter("SHORT_DATETIME_FORMAT")
@@ -275,6 +296,37 @@ class _InboxRows:
         self.status_labels = dict(ReportStatus.choices)
         self.partner_labels = dict(Partner.choices)
         self.now = timezone.now()
+        self.overdue = format_html(_OVERDUE_HTML, _("Overdue"))
+
+    def html(self, row: dict[str, Any]) -> SafeString:
+        """The ``<tr>`` of one row (what ``inbox.html`` showed with template tags before)."""
+        due_cell = (
+            format_html(
+                _DUE_HTML,
+                overdue=self.overdue if row["overdue"] else "",
+                label=row["due_label"],
+                iso=row["due_iso"],
+                when=row["due"],
+            )
+            if row["due_at"]
+            else "—"
+        )
+        status = row["status"]
+        if row["forwarded"]:
+            status = f"{status} ({row['forwarded']})"
+        return format_html(
+            _ROW_HTML,
+            url=row["url"],
+            reference=row["reference"],
+            category=row["category"],
+            neighbourhood=row["neighbourhood"],
+            sent_iso=row["sent_iso"],
+            sent=row["sent"],
+            status=status,
+            due_cell=due_cell,
+            quality=row["quality"],
+            incident_size="—" if row["incident_size"] is None else row["incident_size"],
+        )
 
     def row(self, report: Report) -> dict[str, Any]:
         due = report.due  # type: ignore[attr-defined]

@@ -115,6 +115,59 @@ def test_inbox_views_filters_and_next_page(client, town, police_noord):
     assert response.status_code == 200 and response.context["form"].errors
 
 
+def test_inbox_rows_show_every_cell_escaped_without_extra_queries(
+    client, town, police_noord, report
+):
+    """The rows are rendered in Python (``_InboxRows.html``): each cell as the template did,
+    every value escaped, and no field read later than the page query (no query per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samenveilig.reports.models import Incident, Partner
+
+    category = report.category
+    category.name_en = category.name_nl = "Fiets <b>kapot</b>"
+    category.save()
+    now = timezone.now()
+    report.acknowledge_due_at = now - timedelta(hours=1)
+    report.acknowledged_at = None
+    report.status = ReportStatus.FORWARDED
+    report.forwarded_to = Partner.POLICE
+    report.quality_score = 73
+    report.incident = Incident.objects.create(
+        category=category,
+        neighbourhood=town["noord_west"],
+        lat=52.01,
+        lon=5.0,
+        first_observed_at=now,
+        last_observed_at=now,
+        report_count=4,
+    )
+    report.save()
+    for _ in range(5):
+        ReportFactory(neighbourhood=town["noord_west"], category=category)
+    login(client, police_noord, with_mfa=True)
+    client.get(INBOX, HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as few:
+        client.get(INBOX, {"view": "open"}, HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(20):
+        ReportFactory(neighbourhood=town["noord_west"], category=category)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(INBOX, {"view": "open"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(many) == len(few)
+    page = response.content.decode()
+    row = page[page.index(f">{report.reference}</a>") :]
+    row = row[: row.index("</tr>")]
+    assert "Fiets &lt;b&gt;kapot&lt;/b&gt;" in row and "<b>" not in row
+    assert "Forwarded (forwarded to Police)" in row
+    assert '<span class="badge badge--warn">Overdue</span> <span>acknowledge by <time' in row
+    assert ">73/100</td>" in row and ">4</td>" in row
+    rows = page[page.index('<tbody class="utrecht-table__body">') :].split("</tr>")
+    others = [r for r in rows if "<td" in r and f">{report.reference}</a>" not in r]
+    assert len(others) == 25
+    assert all(r.endswith('<td class="utrecht-table__cell">—</td>') for r in others)  # no incident
+
+
 def test_inbox_for_municipality(client, municipality):
     login(client, municipality, with_mfa=True)
     assert client.get(INBOX).status_code == 200
