@@ -406,10 +406,23 @@ def py_spy_start(
     spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
     return [
         subprocess.Popen(
-            [spy, "record", "--pid", str(pid), "--duration", str(max(1, int(duration))),
-             "--rate", "200", "--format", "raw", "--nonblocking",
-             "--output", str(Path(folder) / f"{name}-{pid}.txt")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(max(1, int(duration))),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(Path(folder) / f"{name}-{pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for pid in worker_pids(master)
     ]

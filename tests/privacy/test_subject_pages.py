@@ -232,8 +232,7 @@ def test_self_service_downloads_are_counted_and_listed_on_request(client, office
     now = timezone.now()
     handled = _open_request(status=RequestStatus.DONE, closed_at=now)
     downloads = [
-        _open_request(status=RequestStatus.DONE, closed_at=now, self_service=True)
-        for _ in range(3)
+        _open_request(status=RequestStatus.DONE, closed_at=now, self_service=True) for _ in range(3)
     ]
     login(client, officer, with_mfa=True)
     response = client.get(reverse("privacy:register"))

@@ -401,8 +401,7 @@ def complete_rows(page: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     }
     postcodes = _postcodes({row[13] for row in page if row[13] is not None})
     return [
-        (*row[:11], *categories[row[11]], *buurten[row[12]], postcodes.get(row[13]))
-        for row in page
+        (*row[:11], *categories[row[11]], *buurten[row[12]], postcodes.get(row[13])) for row in page
     ]
 
 

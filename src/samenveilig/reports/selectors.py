@@ -208,9 +208,7 @@ INBOX_ROW_FIELDS = (
 
 
 def _inbox_rows(queryset: QuerySet[Report]) -> QuerySet[Report]:
-    return queryset.select_related("category", "neighbourhood", "incident").only(
-        *INBOX_ROW_FIELDS
-    )
+    return queryset.select_related("category", "neighbourhood", "incident").only(*INBOX_ROW_FIELDS)
 
 
 def partner_inbox(
