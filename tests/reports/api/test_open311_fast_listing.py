@@ -277,3 +277,26 @@ def test_complete_rows_reads_at_most_three_small_queries(town, categories, addre
         rows = fields.complete_rows(page)
     assert len(rows) == 30
     assert len(captured) == 3
+
+
+def test_rows_written_before_are_reused_and_give_the_same_json(monkeypatch):
+    """The JSON of a row is kept per language and zone: the second page is the same text, a
+    changed row (here its update time) is written anew, and the store stays bounded."""
+    monkeypatch.setattr(fields, "_WRITTEN", {})
+    monkeypatch.setattr(fields, "WRITTEN_ROWS_KEPT", 3)
+    rows = [row(id=n, reference=f"M-0000000{n}") for n in range(1, 4)]
+    expected = {}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            items = fields.PublicRequests(language)
+            expected[language] = json.dumps([items.item(r) for r in rows], ensure_ascii=False)
+            assert items.json_array(rows) == expected[language]
+            assert fields.PublicRequests(language).json_array(rows) == expected[language]
+    assert expected["nl"] != expected["en"]
+    assert len(fields._WRITTEN) == 2  # one store per language (same zone)
+
+    changed = row(id=1, reference="M-00000001", updated_at_text="2026-11-28 15:00:00+00")
+    with translation.override("en"):
+        text = fields.PublicRequests("en").json_array([changed])
+    assert json.loads(text)[0]["updated_datetime"] == "2026-11-28T16:00:00+01:00"
+    assert all(len(store) <= 3 for store in fields._WRITTEN.values())
