@@ -56,7 +56,7 @@ OWN_APP_TESTS = {
         "test_closing_without_hand_over_purges_after_retention_keeping_counts",
     ),
     "report_abuse_reporter": (
-        "tests/reports/test_abuse.py",
+        "tests/reports/partner/test_abuse.py",
         "test_purge_report_abuse_reporter_unlinks_old_marks_and_keeps_the_mark",
     ),
 }

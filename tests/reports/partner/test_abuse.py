@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from samenveilig.accounts.models import Role
 from samenveilig.communities.models import MembershipRole, MembershipStatus
@@ -27,8 +27,9 @@ from samenveilig.reports.services import abuse
 from samenveilig.reports.services.submission import report_submit
 from samenveilig.reports.types import ReportActionError
 from tests.conftest import login
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, grant
+from tests.factories import CommunityFactory, MembershipFactory, grant
 from tests.reports.intake.conftest import category, report_input
+from tests.reports.partner.conftest import _user
 from tests.reports.partner.factories import PersonDescriptionFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,37 +55,6 @@ PROFILED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _english(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with translation.override("en"):
-        yield
-
-
-def _user(**kwargs):
-    kwargs.setdefault("language", "en")
-    return UserFactory(**kwargs)
-
-
-@pytest.fixture
-def police_noord(town):
-    user = _user(display_name="Agent Noord")
-    grant(user, Role.POLICE, town["noord"])
-    return user
-
-
-@pytest.fixture
-def police_zuid(town):
-    user = _user(display_name="Agent Zuid")
-    grant(user, Role.POLICE, town["zuid"])
-    return user
-
-
-@pytest.fixture
-def reporter(db):
-    return _user(display_name="Melder", email="melder@example.test")
-
-
 def _coordinator(area):
     membership = MembershipFactory(
         community=CommunityFactory(areas=[area]),
@@ -96,23 +66,8 @@ def _coordinator(area):
 
 
 @pytest.fixture
-def coordinator(town):
-    return _coordinator(town["noord"])
-
-
-@pytest.fixture
 def coordinator_zuid(town):
     return _coordinator(town["zuid"])
-
-
-@pytest.fixture
-def member(town):
-    membership = MembershipFactory(
-        community=CommunityFactory(areas=[town["noord"]]),
-        user=_user(display_name="Lid"),
-        role=MembershipRole.MEMBER,
-    )
-    return membership.user
 
 
 @pytest.fixture
@@ -180,7 +135,7 @@ def test_a_partner_marks_a_report_the_reporter_is_told_and_it_is_audited(
     assert "buurman" not in str(audit_row.details)
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert mail.to == ["melder@example.test"]
+    assert mail.to == [reporter.email]
     assert report.reference in mail.subject
     assert "misuse" in mail.body and "buurman" not in mail.body
 
