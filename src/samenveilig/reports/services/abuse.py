@@ -58,29 +58,13 @@ DEFAULT_WINDOW_DAYS = 365
 # A coordinator marks what they moderate: a report waiting for them, or one they did not accept.
 COORDINATOR_STATUSES = frozenset({ReportStatus.PENDING_MODERATION, ReportStatus.REJECTED})
 
-# What a profiling flag removes: everything that says what the person looks like, could be or
-# wears. Kept: ``behaviour`` (what the report says the person did: the substance of the report
-# that the partner still has to judge and, if needed, close with an outcome; the same text is
-# in the report's description, which stays too, until the closed-report purge), ``direction``
-# and ``transport`` (where someone went and how: about the event, not the person), ``position``.
-APPEARANCE_FIELDS: tuple[str, ...] = (
-    "sex",
-    "age_min",
-    "age_max",
-    "height_min_cm",
-    "height_max_cm",
-    "build",
-    "skin_colour",
-    "hair_colour",
-    "hair_style",
-    "beard",
-    "glasses",
-    "top",
-    "bottom",
-    "shoes",
-    "headwear",
-    "features",
-)
+# What a profiling flag keeps of a described person: ``behaviour`` (what the report says the
+# person did: the substance of the report that the partner still has to judge and, if needed,
+# close with an outcome; the same text is in the report's description, which stays too, until the
+# closed-report purge), ``direction`` and ``transport`` (where someone went and how: about the
+# event, not the person), and the row's own keys. Everything else says what the person looks
+# like, could be or wears and is removed; derived from the model, so a field added later is
+# removed too unless it is listed here.
 KEPT_PERSON_FIELDS: tuple[str, ...] = (
     "id",
     "report",
@@ -88,6 +72,11 @@ KEPT_PERSON_FIELDS: tuple[str, ...] = (
     "behaviour",
     "direction",
     "transport",
+)
+APPEARANCE_FIELDS: tuple[str, ...] = tuple(
+    field.name
+    for field in PersonDescription._meta.concrete_fields
+    if field.name not in KEPT_PERSON_FIELDS
 )
 
 
