@@ -9,7 +9,7 @@ category, buurt and incident joined in), and equal timestamps never drop or repe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.db import connection, transaction
@@ -137,6 +137,21 @@ def encode_cursor(report_or_pair: Report | tuple[datetime, int]) -> str:
     return f"{at.isoformat()}~{pk}"
 
 
+# What a cursor or a date filter may name (``valid_position``): every moment in this span converts
+# to UTC without leaving what ``datetime`` holds (SQLite compares times as UTC text: year 1 at
+# +14:00 or year 9999 at -14:00 raised OverflowError), a 90-day window around it too, and an id
+# fits the 64-bit integer both databases store.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+MAX_ID = 2**63 - 1
+
+
+def valid_position(at: datetime | None, pk: int) -> bool:
+    """Whether ``(at, pk)`` can be a keyset position: an aware time in the span above, an id
+    from 1 to ``MAX_ID``."""
+    return at is not None and timezone.is_aware(at) and EARLIEST <= at < LATEST and 0 < pk <= MAX_ID
+
+
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     """The position after which the next page starts; ``None`` for a missing or bad cursor."""
     if not cursor or "~" not in cursor:
@@ -147,7 +162,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         pk = int(pk_text)
     except (TypeError, ValueError):
         return None
-    if at is None or timezone.is_naive(at):
+    if at is None or not valid_position(at, pk):
         return None
     return at, pk
 
