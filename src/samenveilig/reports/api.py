@@ -255,7 +255,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         pk = int(id_text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if when is None or timezone.is_naive(when) or pk < 1:
+    from samenveilig.reports.selectors import valid_position
+
+    if not valid_position(when, pk):
         return None
     return when, pk
 
