@@ -41,6 +41,7 @@ from samenveilig.api import open311_fields as fields
 from samenveilig.api.open311_xml import JSON_CONTENT_TYPE, render, render_errors
 from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.reports.models import DESCRIPTION_MAX_LENGTH, Category, Report, ReportStatus
+from samenveilig.reports.selectors import EARLIEST, LATEST, valid_position
 
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -238,8 +239,9 @@ def _decode_after(raw: str) -> tuple[datetime, int]:
     except (TypeError, ValueError):
         when = None
         pk = 0
-    if when is None or timezone.is_naive(when) or pk < 1:
+    if not valid_position(when, pk):
         raise Open311Error(400, _("after must be the value from the previous page's next link."))
+    assert when is not None
     return when, pk
 
 
@@ -266,6 +268,13 @@ def _parse_when(name: str, raw: str) -> datetime:
     if timezone.is_naive(value):
         # The spec asks for an offset; a client that leaves it out means local time.
         value = timezone.make_aware(value)
+    if not EARLIEST <= value < LATEST:
+        # Far-off years overflowed the 90-day window's arithmetic or the database's UTC time.
+        raise Open311Error(
+            400,
+            _("%(name)s must lie between the years %(first)s and %(last)s.")
+            % {"name": name, "first": EARLIEST.year, "last": LATEST.year - 1},
+        )
     return value
 
 
