@@ -282,13 +282,17 @@ def _positive_int(name: str, raw: str | None, *, default: int, maximum: int) -> 
     if raw is None or raw.strip() == "":
         return default
     text = raw.strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text[:7]) <= maximum:
+    # Leading zeros are stripped before the length check: "0000001" followed by thirty zeros
+    # passed a check of the first seven digits and reached the database as a LIMIT out of range.
+    digits = text.lstrip("0") if text.isascii() and text.isdigit() else ""
+    value = int(digits) if digits and len(digits) <= len(str(maximum)) else 0
+    if not 1 <= value <= maximum:
         raise Open311Error(
             400,
             _("%(name)s must be a whole number from 1 to %(max)s.")
             % {"name": name, "max": maximum},
         )
-    return int(text)
+    return value
 
 
 def _search(request: HttpRequest) -> tuple[list[tuple[Any, ...]], str | None]:
