@@ -41,6 +41,7 @@ from samenveilig.api import open311_fields as fields
 from samenveilig.api.open311_xml import JSON_CONTENT_TYPE, render, render_errors
 from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.reports.models import DESCRIPTION_MAX_LENGTH, Category, Report, ReportStatus
+from samenveilig.reports.routing import could_be_reference
 from samenveilig.reports.selectors import EARLIEST, LATEST, valid_position
 
 DEFAULT_WINDOW = timedelta(days=90)
@@ -186,6 +187,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     if blocked := _guard(fmt, request, ["GET", "HEAD"]):
         return blocked
+    if not could_be_reference(request_id):
+        return render_errors(fmt, 404, [_("There is no service request with this id.")])
     rows = fields.complete_rows(list(_public_rows().filter(reference=request_id)[:1]))
     if not rows:
         return render_errors(fmt, 404, [_("There is no service request with this id.")])
@@ -196,8 +199,10 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """Tokens are references (we assign the id at once), so a token maps to itself."""
     if blocked := _guard(fmt, request, ["GET", "HEAD"]):
         return blocked
-    reference = _public_reports().filter(reference=token).values_list("reference", flat=True)
-    found = reference.first()
+    found = None
+    if could_be_reference(token):
+        reference = _public_reports().filter(reference=token).values_list("reference", flat=True)
+        found = reference.first()
     if found is None:
         return render_errors(fmt, 404, [_("There is no service request with this token.")])
     return render(fmt, "service_requests", [{"service_request_id": found, "token": found}])

@@ -419,6 +419,10 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
     summary="One report I may see",
 )
 def get_report(request: HttpRequest, reference: str) -> Any:
+    from samenveilig.reports.routing import could_be_reference
+
+    if not could_be_reference(reference):
+        return Status(404, _error(_("There is no report with this reference that you may see.")))
     report = (
         _visible(request.user)
         .select_related("category", "neighbourhood")

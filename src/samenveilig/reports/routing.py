@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +53,17 @@ def random_reference() -> str:
     return REFERENCE_PREFIX + "".join(
         secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
     )
+
+
+# Every reference a report can have: letters, digits and dashes, no longer than the column. A
+# lookup by a reference from a URL checks this first, so a path that cannot name a report (a NUL
+# character, which PostgreSQL refuses in a query, or 100,000 characters) is "not found" at once.
+_REFERENCE_SHAPE = re.compile(r"[A-Za-z0-9-]{1,16}")
+
+
+def could_be_reference(text: str) -> bool:
+    """Whether ``text`` has the shape of a report reference (not whether one exists)."""
+    return _REFERENCE_SHAPE.fullmatch(text) is not None
 
 
 def new_reference() -> str:
