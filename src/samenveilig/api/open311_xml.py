@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
@@ -94,7 +95,18 @@ def render(fmt: str, root_tag: str, value: list[Any] | dict[str, Any], status: i
     return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
 
 
+# Characters XML 1.0 does not allow (ElementTree writes them unchanged, and no parser reads the
+# document back): C0 controls other than tab, newline and carriage return, lone surrogates, and
+# U+FFFE/U+FFFF.
+_NOT_IN_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def render_errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
-    """The spec's error list: ``[{"code": 400, "description": "..."}]`` / ``<errors><error>``."""
-    errors = [{"code": status, "description": text} for text in descriptions]
+    """The spec's error list: ``[{"code": 400, "description": "..."}]`` / ``<errors><error>``.
+
+    A description may quote what the client sent (an unknown ``attribute[code]``); characters
+    that XML cannot hold are shown as U+FFFD, so the error list stays a readable document."""
+    errors = [
+        {"code": status, "description": _NOT_IN_XML_RE.sub("\ufffd", text)} for text in descriptions
+    ]
     return render(fmt, "errors", errors, status=status)
