@@ -313,9 +313,19 @@ def test_suspicious_person_report_from_refusal_to_thanks(live_server, browser_pa
 
     # --- The member reads the question and answers it ------------------------------------------
     sign_in(page.context, base, member)
+    # Their list says the report has news; the page marks the partner's steps as new (REP-8).
+    visit(page, base + "/meldingen/mijn/")
+    mine = page.locator(f"main table tr:has(a[href='/meldingen/{report.reference}/'])")
+    expect(mine.locator(".badge--warn")).to_have_text(dutch("New update"))
     visit(page, detail_url)
     history = page.locator("ol.report-history")
     expect(history).to_contain_text(question)
+    new_steps = history.locator("li", has=page.locator(".badge--warn"))
+    expect(new_steps).to_have_count(2)  # acknowledged, the question
+    expect(new_steps.nth(1)).to_contain_text(question)
+    visit(page, base + "/meldingen/mijn/")
+    expect(mine.locator(".badge--warn")).to_have_count(0)
+    visit(page, detail_url)
     answer = "Richting het park, langs de speeltuin. Hij had ook een rugzak bij zich."
     page.fill("form[action$='/aanvullen/'] textarea[name=text]", answer)
     submit(page, "form[action$='/aanvullen/'] button[type=submit]")
@@ -324,8 +334,16 @@ def test_suspicious_person_report_from_refusal_to_thanks(live_server, browser_pa
 
     # --- The wijkagent sees the answer, closes with an outcome and says "this helped" ----------
     sign_in(page.context, base, police)
+    visit(page, base + "/meldingen/inbox/?view=open")
+    inbox_row = page.locator(
+        f"main table tr:has(a[href='/meldingen/{report.reference}/behandelen/'])"
+    )
+    expect(inbox_row.locator(".badge--warn")).to_have_text(dutch("New information"))
     visit(page, handle_url)
     expect(page.locator("ol.report-history")).to_contain_text(answer)
+    answered = page.locator("ol.report-history > li", has=page.locator(".badge--warn"))
+    expect(answered).to_have_count(1)
+    expect(answered).to_contain_text(answer)
     page.select_option("select[name=close-outcome]", Outcome.SOLVED.value)
     page.fill("textarea[name=close-note]", "De persoon is aangesproken en weggestuurd.")
     submit(page, "form[action$='/behandelen/close/'] button[type=submit]")

@@ -395,6 +395,38 @@ def test_given_demo_reports_then_misuse_marks_are_on_reports_a_coordinator_rejec
         assert event.actor_id == mark.flagged_by_id and event.text == ""
 
 
+def test_given_demo_reports_then_news_columns_match_their_events(demo_loaded):
+    """REP-8 in the demo: "new since you last looked" follows the events, and both the seen and
+    the unseen case occur on both sides."""
+    from django.db.models import Max, Q
+
+    from samenveilig.reports.models import EventKind, Report
+
+    reports = Report.objects.annotate(
+        last_for_reporter=Max(
+            "events__created_at",
+            filter=Q(events__visible_to_reporter=True)
+            & ~Q(events__actor_side__in=["reporter", "system"]),
+        ),
+        last_for_partner=Max(
+            "events__created_at", filter=Q(events__kind=EventKind.INFORMATION_ADDED)
+        ),
+    )
+    for report in reports:
+        assert report.reporter_news_at == report.last_for_reporter, report.reference
+        assert report.partner_news_at == report.last_for_partner, report.reference
+        for news, seen in (
+            (report.reporter_news_at, report.reporter_seen_at),
+            (report.partner_news_at, report.partner_seen_at),
+        ):
+            assert seen is None or (news is not None and seen > news)
+    assert any(r.has_news_for_reporter for r in reports)
+    assert any(r.reporter_news_at and not r.has_news_for_reporter for r in reports)
+    assert any(r.has_news_for_partner for r in reports) or any(
+        r.partner_news_at and not r.has_news_for_partner for r in reports
+    )
+
+
 def test_given_demo_reports_then_every_status_change_has_an_event(demo_loaded):
     from samenveilig.reports.models import EventKind, Report, ReportEvent
 

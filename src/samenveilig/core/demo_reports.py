@@ -1568,6 +1568,32 @@ def _keep_timestamps(*models_: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def _news_columns(plan: Any, now: datetime) -> dict[str, datetime | None]:
+    """ "New since you last looked" (REP-8) as it would stand after 90 days of use: the latest
+    step each side may read from the other, and a look an hour later unless that step is from
+    the last two days (those are still new in the demo)."""
+    for_reporter = max(
+        (e.at for e in plan.events if e.visible and e.side not in ("reporter", "system")),
+        default=None,
+    )
+    for_partner = max(
+        (e.at for e in plan.events if e.side == "reporter" and e.kind == "information_added"),
+        default=None,
+    )
+
+    def looked(news: datetime | None) -> datetime | None:
+        if news is None or news > now - timedelta(days=2):
+            return None
+        return news + timedelta(hours=1)
+
+    return {
+        "reporter_news_at": for_reporter,
+        "reporter_seen_at": looked(for_reporter),
+        "partner_news_at": for_partner,
+        "partner_seen_at": looked(for_partner),
+    }
+
+
 def _references(count: int, seed: int) -> list[str]:
     from samenveilig.reports.models import Report
 
@@ -1698,6 +1724,7 @@ def build_reports(town: Any) -> None:
                 updated_at=last.at,
                 created_by=reporter,
                 updated_by=last.actor or reporter,
+                **_news_columns(plan, now),
             )
         )
     with _keep_timestamps(Report, ReportEvent, Incident):

@@ -56,7 +56,11 @@ def purge_reporter_identity(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         ids = list(due.values_list("pk", flat=True))
         count = Report.objects.filter(pk__in=ids).update(
-            reporter=None, share_identity=False, created_by=None, updated_by=None
+            reporter=None,
+            share_identity=False,
+            reporter_seen_at=None,
+            created_by=None,
+            updated_by=None,
         )
         _record("privacy.reporter_identity_purged", count)
     return count

@@ -66,7 +66,10 @@ USER_LINKS: dict[str, Link] = {
     "reports.Report.updated_by": Link("records_you_wrote", UNLINK, full=False),
     # The report stays for the partner it was routed to; only the reporter identity goes (the
     # pseudonym stays, and is no longer linked to anyone).
-    "reports.Report.reporter": Link("reports", UNLINK, extra={"share_identity": False}),
+    # When the reporter last opened the report is about them too: it goes with the link.
+    "reports.Report.reporter": Link(
+        "reports", UNLINK, extra={"share_identity": False, "reporter_seen_at": None}
+    ),
     "reports.ReportEvent.actor": Link("report_messages_and_events", UNLINK),
     "reports.Open311ApiKey.created_by": Link("records_you_wrote", UNLINK, full=False),
     # A report marked as misuse (REP-10): the mark stays with the report; the partner or

@@ -7,6 +7,8 @@ to partners only as ``reporter_pseudonym`` unless they consented to share their 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -196,6 +198,14 @@ class Report(TrackedModel):
     respond_due_at = models.DateTimeField(null=True, blank=True)
     close_due_at = models.DateTimeField(null=True, blank=True)
     related_alert_id = models.BigIntegerField(null=True, blank=True)
+    # "New since you last looked" (REP-8) on both sides, as columns of the report so that the
+    # reporter's list and the partner inbox need no query per row. ``*_news_at``: when the other
+    # side last added something this side may read; ``*_seen_at``: when this side last opened
+    # the report's page (the partner side is the team: whoever of them opened it).
+    reporter_news_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reporter_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    partner_news_at = models.DateTimeField(null=True, blank=True, editable=False)
+    partner_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report")
@@ -233,6 +243,18 @@ class Report(TrackedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def has_news_for_reporter(self) -> bool:
+        return _is_unseen(self.reporter_news_at, self.reporter_seen_at)
+
+    @property
+    def has_news_for_partner(self) -> bool:
+        return _is_unseen(self.partner_news_at, self.partner_seen_at)
+
+
+def _is_unseen(news_at: datetime | None, seen_at: datetime | None) -> bool:
+    return news_at is not None and (seen_at is None or news_at > seen_at)
 
 
 class PersonDescription(models.Model):

@@ -212,6 +212,8 @@ INBOX_ROW_FIELDS = (
     "acknowledge_due_at",
     "respond_due_at",
     "close_due_at",
+    "partner_news_at",
+    "partner_seen_at",
     "category__id",
     "category__name_nl",
     "category__name_en",

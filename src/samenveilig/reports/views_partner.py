@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -265,7 +266,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # every value. Rendering fifty rows through the template engine took a third of the page.
 _ROW_HTML = (
     '<tr class="utrecht-table__row">'
-    '<th scope="row" class="utrecht-table__header-cell"><a href="{url}">{reference}</a></th>'
+    '<th scope="row" class="utrecht-table__header-cell"><a href="{url}">{reference}</a>{news}</th>'
     '<td class="utrecht-table__cell">{category}</td>'
     '<td class="utrecht-table__cell">{neighbourhood}</td>'
     '<td class="utrecht-table__cell"><time datetime="{sent_iso}">{sent}</time></td>'
@@ -277,6 +278,7 @@ _ROW_HTML = (
 )
 _DUE_HTML = '{overdue}<span>{label} <time datetime="{iso}">{when}</time></span>'
 _OVERDUE_HTML = '<span class="badge badge--warn">{}</span> '
+_NEWS_HTML = ' <span class="badge badge--warn">{}</span>'
 
 
 class _InboxRows:
@@ -297,6 +299,7 @@ class _InboxRows:
         self.partner_labels = dict(Partner.choices)
         self.now = timezone.now()
         self.overdue = format_html(_OVERDUE_HTML, _("Overdue"))
+        self.news = format_html(_NEWS_HTML, _("New information"))
 
     def html(self, row: dict[str, Any]) -> SafeString:
         """The ``<tr>`` of one row (what ``inbox.html`` showed with template tags before)."""
@@ -318,6 +321,7 @@ class _InboxRows:
             _ROW_HTML,
             url=row["url"],
             reference=row["reference"],
+            news=self.news if row["news"] else "",
             category=row["category"],
             neighbourhood=row["neighbourhood"],
             sent_iso=row["sent_iso"],
@@ -338,6 +342,8 @@ class _InboxRows:
         return {
             "url": self.url.replace("M-00000000", report.reference),
             "reference": report.reference,
+            # The reporter added something no one of the team has opened yet.
+            "news": report.has_news_for_partner,
             "category": report.category.name(self.language),
             "neighbourhood": report.neighbourhood.name,
             "sent_iso": iso_local(report.submitted_at),
@@ -388,11 +394,19 @@ def _handle_page(
     *,
     bound: tuple[str, forms.Form] | None = None,
     page_error: str | None = None,
+    news_since: datetime | None = None,
+    had_news: bool = False,
 ) -> HttpResponse:
     events = selectors.history_for_partner(report)
     status_labels = dict(ReportStatus.choices)
     for event in events:
         event.to_status_label = status_labels.get(event.to_status, "")  # type: ignore[attr-defined]
+        # What the reporter added since someone of the team last opened this page.
+        event.is_new = (  # type: ignore[attr-defined]
+            had_news
+            and event.actor_side == "reporter"
+            and (news_since is None or event.created_at > news_since)
+        )
     thanked = any(event.kind == EventKind.THANKED for event in events)
     allowed = _allowed_actions(report, thanked)
     action_forms: dict[str, forms.Form] = {
@@ -430,7 +444,9 @@ def _handle_page(
 @require_GET
 def handle(request: HttpRequest, reference: str) -> HttpResponse:
     report = _handled_report(request, reference)
-    return _handle_page(request, report)
+    had_news = report.has_news_for_partner
+    seen_before = lifecycle.mark_seen_by_partner(report)
+    return _handle_page(request, report, news_since=seen_before, had_news=had_news)
 
 
 def _run_action(request: HttpRequest, report: Report, action: str, data: dict[str, Any]) -> None:

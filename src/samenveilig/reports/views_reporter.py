@@ -6,6 +6,7 @@ reports on their own page (``reports:handle``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +32,10 @@ def reporter_list(request: HttpRequest) -> HttpResponse:
     reports = list(reporter_services.reports_of(request.user)[:200])
     for report in reports:
         report.category_label = category_name(report.category)  # type: ignore[attr-defined]
-    return render(request, "reports/reporter/list.html", {"reports": reports})
+    news_count = sum(1 for report in reports if report.has_news_for_reporter)
+    return render(
+        request, "reports/reporter/list.html", {"reports": reports, "news_count": news_count}
+    )
 
 
 def _own_report(request: HttpRequest, reference: str) -> Report:
@@ -41,11 +45,24 @@ def _own_report(request: HttpRequest, reference: str) -> Report:
     return report
 
 
-def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest,
+    report: Report,
+    *,
+    news_since: datetime | None = None,
+    had_news: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
     events = list(reporter_services.history_for_reporter(report))
     status_labels = dict(ReportStatus.choices)
     for event in events:
         event.to_status_label = status_labels.get(event.to_status, "")  # type: ignore[attr-defined]
+        # Steps the partners added since the reporter last opened this page.
+        event.is_new = (  # type: ignore[attr-defined]
+            had_news
+            and event.actor_side != "reporter"
+            and (news_since is None or event.created_at > news_since)
+        )
     can_add = reporter_services.can_add_information(request.user, report)
     # REP-10: a report marked as misuse says why (a fixed sentence in the reader's language,
     # never the partner's note) and whether new reports now wait for a coordinator.
@@ -78,7 +95,10 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 @require_GET
 def reporter_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = _own_report(request, reference)
-    return render(request, "reports/reporter/detail.html", _detail_context(request, report))
+    had_news = report.has_news_for_reporter
+    seen_before = reporter_services.mark_seen_by_reporter(report)
+    context = _detail_context(request, report, news_since=seen_before, had_news=had_news)
+    return render(request, "reports/reporter/detail.html", context)
 
 
 @login_required

@@ -129,7 +129,7 @@ def _event(
     text: str = "",
     visible_to_reporter: bool = True,
 ) -> ReportEvent:
-    return ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report,
         kind=kind,
         actor=actor,
@@ -139,6 +139,23 @@ def _event(
         text=text,
         visible_to_reporter=visible_to_reporter,
     )
+    if visible_to_reporter and side != "reporter":
+        # "New since you last looked" on the reporter's list. A column update of its own, so a
+        # later ``save(update_fields=…)`` of the action cannot undo it; the instance follows
+        # for a full save.
+        report.reporter_news_at = event.created_at
+        Report.objects.filter(pk=report.pk).update(reporter_news_at=event.created_at)
+    return event
+
+
+def mark_seen_by_partner(report: Report) -> datetime | None:
+    """A handling partner opened the report's page: what the reporter added is no longer new
+    for the team. Returns when the team looked before (``None`` the first time). One column
+    update, no audit row: reading is not an action."""
+    before = report.partner_seen_at
+    report.partner_seen_at = timezone.now()
+    Report.objects.filter(pk=report.pk).update(partner_seen_at=report.partner_seen_at)
+    return before
 
 
 def _status_change(

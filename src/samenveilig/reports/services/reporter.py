@@ -7,11 +7,13 @@ page can answer 404 without revealing that it exists. Partner-side reads live in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samenveilig.core import audit
@@ -64,6 +66,17 @@ def own_report_or_none(user: AnyUser, reference: str) -> Report | None:
 def history_for_reporter(report: Report) -> QuerySet[ReportEvent]:
     """The events the reporter may see, oldest first: status changes, messages, thanks."""
     return report.events.filter(visible_to_reporter=True).order_by("created_at", "id")
+
+
+def mark_seen_by_reporter(report: Report) -> datetime | None:
+    """The reporter opened the report's page: what the partners added so far is no longer new.
+
+    Returns when they looked before (``None`` the first time), so the page can still mark the
+    steps added since then. One column update, no audit row: reading is not an action."""
+    before = report.reporter_seen_at
+    report.reporter_seen_at = timezone.now()
+    Report.objects.filter(pk=report.pk).update(reporter_seen_at=report.reporter_seen_at)
+    return before
 
 
 def can_add_information(user: AnyUser, report: Report) -> bool:
@@ -146,7 +159,9 @@ def report_add_information(
                 visible_to_reporter=True,
             )
             locked.updated_by = reporter
-            locked.save(update_fields=["updated_at", "updated_by"])
+            # The partner's inbox shows "new information" until one of them opens the report.
+            locked.partner_news_at = event.created_at
+            locked.save(update_fields=["updated_at", "updated_by", "partner_news_at"])
             audit.record(
                 actor=reporter,
                 action="reports.information_added",
