@@ -16,10 +16,14 @@ def site(request: HttpRequest) -> dict[str, object]:
         alerts_police = Role.POLICE in roles and bool(police_area_ids(user))
         alerts_sender = alerts_police or may_send(user)
     investigator = False
+    report_news = 0
     if user is not None and user.is_authenticated:
         from samenveilig.investigations.permissions import investigation_teams
+        from samenveilig.reports.services.reporter import reports_with_news_count
 
         investigator = bool(investigation_teams(user))
+        # REP-8: "My reports" says how many of them have news, wherever the reporter is.
+        report_news = reports_with_news_count(user)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "MAP_TILE_URL": settings.MAP_TILE_URL,
@@ -33,4 +37,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "nav_alerts_police": alerts_police,
         # Citizen investigations: investigators and leads of an investigation team (INV-1).
         "nav_investigator": investigator,
+        "nav_report_news": report_news,
     }

@@ -233,3 +233,25 @@ def test_the_identity_purge_removes_when_the_reporter_looked(report, police_noor
     purge_reporter_identity()
     stored = fresh(report)
     assert stored.reporter_id is None and stored.reporter_seen_at is None
+
+
+def test_every_page_counts_the_reports_with_news_in_the_navigation(
+    client, reporter, report, town, police_noord
+):
+    second = ReportFactory(neighbourhood=town["noord_west"], reporter=reporter)
+    ReportFactory(neighbourhood=town["noord_west"], reporter=reporter)  # nothing new
+    for each in (report, second):
+        lifecycle.report_acknowledge(actor=police_noord, report=each)
+    login(client, reporter)
+    nav = client.get("/").content.decode().split("</nav>", 1)[0]
+    assert "My reports <span" in nav and "2 with news" in nav
+    client.get(detail_url(report))
+    nav = client.get("/").content.decode().split("</nav>", 1)[0]
+    assert "1 with news" in nav
+    client.get(detail_url(second))
+    nav = client.get("/").content.decode().split("</nav>", 1)[0]
+    assert "with news" not in nav
+    # Someone else's news is not counted for this user.
+    client.logout()
+    login(client, police_noord, with_mfa=True)
+    assert "with news" not in client.get("/").content.decode()

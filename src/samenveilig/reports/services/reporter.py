@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,18 @@ def reports_of(user: AnyUser) -> QuerySet[Report]:
         Report.objects.filter(reporter=user)
         .select_related("category", "neighbourhood")
         .order_by("-submitted_at", "-id")
+    )
+
+
+def reports_with_news_count(user: AnyUser) -> int:
+    """How many of the user's reports have steps they have not read yet (the navigation shows
+    it on every page). One count over the user's own reports, by the reporter index."""
+    if not user.is_authenticated:
+        return 0
+    return (
+        Report.objects.filter(reporter=user, reporter_news_at__isnull=False)
+        .filter(Q(reporter_seen_at__isnull=True) | Q(reporter_news_at__gt=F("reporter_seen_at")))
+        .count()
     )
 
 
