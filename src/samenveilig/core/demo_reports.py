@@ -1569,28 +1569,28 @@ def _keep_timestamps(*models_: type[models.Model]) -> Iterator[None]:
 
 
 def _news_columns(plan: Any, now: datetime) -> dict[str, datetime | None]:
-    """ "New since you last looked" (REP-8) as it would stand after 90 days of use: the latest
-    step each side may read from the other, and a look an hour later unless that step is from
-    the last two days (those are still new in the demo)."""
-    for_reporter = max(
-        (e.at for e in plan.events if e.visible and e.side not in ("reporter", "system")),
-        default=None,
-    )
-    for_partner = max(
-        (e.at for e in plan.events if e.side == "reporter" and e.kind == "information_added"),
-        default=None,
+    """"New since you last looked" (REP-8) as it would stand after 90 days of use: the latest
+    step each side may read from the other, and a look an hour later, except for steps of the
+    last three days and for a partner's question the reporter has not answered (those are
+    still new, so the demo logins show the marks)."""
+    for_reporter = [e for e in plan.events if e.visible and e.side not in ("reporter", "system")]
+    for_partner = [e for e in plan.events if e.side == "reporter" and e.kind == "information_added"]
+    open_question = bool(for_reporter) and for_reporter[-1].kind == "message" and (
+        not for_partner or for_partner[-1].at < for_reporter[-1].at
     )
 
-    def looked(news: datetime | None) -> datetime | None:
-        if news is None or news > now - timedelta(days=2):
+    def looked(news: datetime | None, *, unanswered: bool = False) -> datetime | None:
+        if news is None or unanswered or news > now - timedelta(days=3):
             return None
         return news + timedelta(hours=1)
 
+    reporter_news = max((e.at for e in for_reporter), default=None)
+    partner_news = max((e.at for e in for_partner), default=None)
     return {
-        "reporter_news_at": for_reporter,
-        "reporter_seen_at": looked(for_reporter),
-        "partner_news_at": for_partner,
-        "partner_seen_at": looked(for_partner),
+        "reporter_news_at": reporter_news,
+        "reporter_seen_at": looked(reporter_news, unanswered=open_question),
+        "partner_news_at": partner_news,
+        "partner_seen_at": looked(partner_news),
     }
 
 
