@@ -47,6 +47,7 @@ from samenveilig.reports.selectors import EARLIEST, LATEST, valid_position
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 MAX_IDS = 1000
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
 _POSTCODE_IN_TEXT_RE = re.compile(r"(?<![0-9])([0-9]{4})\s?([A-Za-z]{2})(?![A-Za-z])")
 # A house number with an optional addition: "12", "12a", "12-2", "12 A", "12 bis" is not one.
@@ -505,7 +506,16 @@ def _submit(request: HttpRequest) -> Report:
     params = request.POST
     key = api_key_verify(params.get("api_key"))
     if key is None:
-        raise Open311Error(403, _("api_key is missing, unknown or revoked."))
+        descriptions = [_("api_key is missing, unknown or revoked.")]
+        if request.content_type not in FORM_CONTENT_TYPES:
+            # A JSON body arrives as no fields at all: say why the key was not found.
+            descriptions.append(
+                _(
+                    "Send the fields as a form (application/x-www-form-urlencoded or "
+                    "multipart/form-data), as Open311 GeoReport v2 asks: a JSON body is not read."
+                )
+            )
+        raise Open311Error(403, *descriptions)
     retry_after = api_key_count_request(key)
     if retry_after is not None:
         raise Open311Error(
