@@ -1,17 +1,65 @@
 """The REST API root under /api/v1/ (PLT-2); each app adds its own router.
 
-Every error answers ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``: the handler
-below gives ninja's own request validation errors (422) the same shape as the apps' errors.
+Every error answers ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``: the handlers
+below give ninja's own errors the same shape as the apps' errors — request validation (422), and
+with translated messages a body that is not JSON (400) and the 401/403 of authentication and the
+CSRF check.
 """
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
-api = NinjaAPI(title="Samen Veilig API", version="1", urls_namespace="api")
+
+class BodyError(ValueError):
+    """A request body the API cannot read; ``message`` is translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class JsonParser(Parser):
+    """ninja's JSON parser with messages that say what to fix.
+
+    The NUL guard (``core.middleware``) reads JSON bodies sent as ``application/json``; ninja
+    parses any body as JSON, so a NUL sent under another content type is refused here (PostgreSQL
+    cannot store it: such a report ended as a 500)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body)
+        except RecursionError as error:
+            raise BodyError(_("The request body is nested too deeply.")) from error
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise BodyError(
+                _("The request body is not valid JSON. Send one JSON object, encoded as UTF-8.")
+            ) from error
+        except ValueError as error:  # a number of more than 4,300 digits
+            raise BodyError(_("A number in the request body is too long.")) from error
+        if _has_nul(data):
+            raise BodyError(
+                _("The input contains a character that is not allowed (NUL). Remove it.")
+            )
+        return data
+
+
+api = NinjaAPI(title="Samen Veilig API", version="1", urls_namespace="api", parser=JsonParser())
 
 # Where ninja says the bad value came from; the field path starts after it.
 _LOCATIONS = {"body", "query", "path", "form", "header", "cookie", "file"}
@@ -37,6 +85,25 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(
         request, {"detail": _("Please correct the marked fields."), "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own HTTP errors in the error shape, translated. A body the parser refused
+    arrives here as ninja's "Cannot parse request body" with the ``BodyError`` as its cause."""
+    cause = exc.__cause__
+    if isinstance(cause, BodyError):
+        detail = cause.message
+    elif isinstance(exc, AuthenticationError):
+        detail = _("Log in to use this part of the API.")
+    elif exc.status_code == 403 and str(exc).startswith("CSRF"):
+        detail = _(
+            "The CSRF check failed: send the value of the csrftoken cookie in the X-CSRFToken "
+            "header."
+        )
+    else:
+        detail = str(exc)
+    return api.create_response(request, {"detail": detail, "errors": []}, status=exc.status_code)
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness and database check")
