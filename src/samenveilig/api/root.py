@@ -2,14 +2,14 @@
 
 Every error answers ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``: the handlers
 below give ninja's own errors the same shape as the apps' errors — request validation (422), and
-with translated messages a body that is not JSON (400) and the 401/403 of authentication and the
-CSRF check.
+with translated messages a body that is not JSON (400), a form or multipart body (415) and the
+401/403 of authentication and the CSRF check.
 """
 
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -104,6 +104,19 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     else:
         detail = str(exc)
     return api.create_response(request, {"detail": detail, "errors": []}, status=exc.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A multipart body was read as a form before the API could read it as JSON."""
+    return api.create_response(
+        request,
+        {
+            "detail": _("Send the request body as JSON (Content-Type: application/json)."),
+            "errors": [],
+        },
+        status=415,
+    )
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness and database check")
