@@ -1,9 +1,10 @@
 """The REST API root under /api/v1/ (PLT-2); each app adds its own router.
 
-Every error answers ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``: the handlers
-below give ninja's own errors the same shape as the apps' errors — request validation (422), and
-with translated messages a body that is not JSON (400), a form or multipart body (415) and the
-401/403 of authentication and the CSRF check.
+Every error answers ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}`` in the
+user's language: the handlers below give ninja's own errors the same shape as the apps' errors,
+with translated messages instead of pydantic's and ninja's English ones — request validation
+(422), a body that is not JSON (400), a form or multipart body (415), and the 401/403 of
+authentication and the CSRF check.
 """
 
 import json
@@ -73,15 +74,104 @@ def _field(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _whole_number() -> str:
+    return _("Enter a whole number.")
+
+
+def _number() -> str:
+    return _("Enter a number.")
+
+
+def _date_time() -> str:
+    return _("Enter a date and time in ISO 8601, for example 2026-03-14T21:30:00+01:00.")
+
+
+def _date() -> str:
+    return _("Enter a date in ISO 8601, for example 2026-03-14.")
+
+
+def _object() -> str:
+    return _("Enter a JSON object with the fields described.")
+
+
+# pydantic's error types → a translated message; ``ctx`` holds the limits pydantic reports.
+_MESSAGES: dict[str, Any] = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_type": lambda ctx: _("Enter text."),
+    "string_unicode": lambda ctx: _(
+        "This text holds characters that are not valid Unicode (a lone surrogate). Remove them."
+    ),
+    "string_too_short": lambda ctx: (
+        _("Enter at least %(n)s characters.") % {"n": ctx.get("min_length")}
+    ),
+    "string_too_long": lambda ctx: (
+        _("Enter at most %(n)s characters.") % {"n": ctx.get("max_length")}
+    ),
+    "string_pattern_mismatch": lambda ctx: _("This value does not have the expected form."),
+    "int_type": lambda ctx: _whole_number(),
+    "int_parsing": lambda ctx: _whole_number(),
+    "int_from_float": lambda ctx: _whole_number(),
+    "int_parsing_size": lambda ctx: _("This number is too large."),
+    "float_type": lambda ctx: _number(),
+    "float_parsing": lambda ctx: _number(),
+    "finite_number": lambda ctx: _("Enter a finite number (not NaN or Infinity)."),
+    "greater_than": lambda ctx: _("Enter a number greater than %(n)s.") % {"n": ctx.get("gt")},
+    "greater_than_equal": lambda ctx: _("Enter a number of at least %(n)s.") % {"n": ctx.get("ge")},
+    "less_than": lambda ctx: _("Enter a number less than %(n)s.") % {"n": ctx.get("lt")},
+    "less_than_equal": lambda ctx: _("Enter a number of at most %(n)s.") % {"n": ctx.get("le")},
+    "bool_type": lambda ctx: _("Enter true or false."),
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "datetime_type": lambda ctx: _date_time(),
+    "datetime_parsing": lambda ctx: _date_time(),
+    "datetime_from_date_parsing": lambda ctx: _date_time(),
+    "datetime_object_invalid": lambda ctx: _date_time(),
+    "timezone_aware": lambda ctx: _("Give the time with its offset, for example +01:00."),
+    "date_type": lambda ctx: _date(),
+    "date_parsing": lambda ctx: _date(),
+    "date_from_datetime_parsing": lambda ctx: _date(),
+    "date_from_datetime_inexact": lambda ctx: _date(),
+    "list_type": lambda ctx: _("Enter a list."),
+    "too_short": lambda ctx: _("Give at least %(n)s items.") % {"n": ctx.get("min_length")},
+    "too_long": lambda ctx: _("Give at most %(n)s items.") % {"n": ctx.get("max_length")},
+    "model_type": lambda ctx: _object(),
+    "model_attributes_type": lambda ctx: _object(),
+    "dict_type": lambda ctx: _object(),
+    "literal_error": lambda ctx: (
+        _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    ),
+    "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+    "extra_forbidden": lambda ctx: _("This field is not known here."),
+    "uuid_type": lambda ctx: _("Enter a UUID."),
+    "uuid_parsing": lambda ctx: _("Enter a UUID."),
+}
+
+
+def error_message(error: dict[str, Any]) -> str:
+    """One pydantic error as a translated message that says what to fix.
+
+    A ``value_error`` carries the message of the app's own validator (already translated);
+    types without a message here get a general one rather than pydantic's English text."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind in ("value_error", "assertion_error") and ctx.get("error") is not None:
+        return str(ctx["error"])
+    message = _MESSAGES.get(kind)
+    if message is not None:
+        return str(message(ctx))
+    return _("This value is not valid here.")
+
+
+def _error_item(error: dict[str, Any]) -> dict[str, str]:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body":
+        # No body at all: ninja names the view's parameter (``payload``), which no client sent.
+        return {"field": "__all__", "message": _("The request body is empty: send a JSON object.")}
+    return {"field": _field(loc), "message": error_message(error)}
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {
-            "field": _field(error.get("loc", ())),
-            "message": str(error.get("msg", "")),
-        }
-        for error in exc.errors
-    ]
+    errors = [_error_item(error) for error in exc.errors]
     return api.create_response(
         request, {"detail": _("Please correct the marked fields."), "errors": errors}, status=422
     )
