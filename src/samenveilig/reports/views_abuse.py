@@ -25,7 +25,12 @@ from samenveilig.reports.forms_abuse import AbuseForm
 from samenveilig.reports.models import Report
 from samenveilig.reports.services import abuse as abuse_services
 from samenveilig.reports.types import ReportActionError
-from samenveilig.reports.views_partner import REFERENCE, _handle_page, _moderation_page
+from samenveilig.reports.views_partner import (
+    REFERENCE,
+    _handle_page,
+    _moderation_page,
+    no_longer_waiting,
+)
 
 
 def _flag(request: HttpRequest, report: Report, form: AbuseForm) -> str | None:
@@ -73,7 +78,9 @@ def moderation_flag_abuse(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     form = AbuseForm(request.POST, prefix=f"a{report.pk}")
     if not form.is_valid():
-        return _moderation_page(request, abuse_bound=(report.pk, form))
+        return _moderation_page(
+            request, abuse_bound=(report.pk, form), page_error=no_longer_waiting(report)
+        )
     refusal = _flag(request, report, form)
     if refusal is not None:
         return _moderation_page(request, abuse_bound=(report.pk, form), page_error=refusal)

@@ -560,6 +560,18 @@ def _moderation_page(
     )
 
 
+def no_longer_waiting(report: Report) -> str | None:
+    """The page's message for a refused form of a report that is not on the moderation page any
+    more (another coordinator decided first): the form and its message are not shown there, so
+    without this the page said nothing. ``None`` while the report still waits."""
+    if report.status == ReportStatus.PENDING_MODERATION:
+        return None
+    return _(
+        "Report %(reference)s no longer waits for a coordinator, so it is not on this page; "
+        "nothing was changed."
+    ) % {"reference": report.reference}
+
+
 @login_required
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
@@ -578,7 +590,9 @@ def moderate(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     form = ModerationForm(request.POST, prefix=f"r{report.pk}")
     if not form.is_valid():
-        return _moderation_page(request, bound=(report.pk, form))
+        return _moderation_page(
+            request, bound=(report.pk, form), page_error=no_longer_waiting(report)
+        )
     approve = form.cleaned_data["decision"] == "approve"
     try:
         lifecycle.report_moderate(
