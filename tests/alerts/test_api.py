@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from samenveilig.alerts.models import Alert, AlertStatus, Delivery
 from samenveilig.communities.models import AlertKind
+from samenveilig.core.models import AuditEvent
 from tests.alerts.factories import CENTRE, PERSON, allow_proposals, build_world, send
 from tests.conftest import login
 
@@ -113,6 +114,54 @@ def test_create_with_a_body_that_does_not_fit_the_schema_is_422(client, world):
     response = post(client, payload(kind="alien_invasion"))
     assert response.status_code == 422
     assert "kind" in fields(response)
+
+
+def saved_rows() -> tuple[int, int, int]:
+    return Alert.objects.count(), Delivery.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("kind", [AlertKind.MISSING_PERSON.value, AlertKind.WARNING.value])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("person", "a man"),
+        ("person", 42),
+        ("person", ["a man"]),
+        ("person", [dict(PERSON)]),
+        ("person", True),
+        ("vehicle", "a red car"),
+        ("vehicle", 42),
+        ("vehicle", ["a red car"]),
+    ],
+)
+def test_a_person_or_vehicle_that_is_not_an_object_is_a_422_and_nothing_is_sent(
+    client, world, django_capture_on_commit_callbacks, kind, field, value
+):
+    # ninja read such a value through attribute access as an object with every field empty: a
+    # warning was sent without the person or vehicle, a missing person refused with 'Describe
+    # the person' although one was sent.
+    login(client, world["police_noord"])
+    before = saved_rows()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, payload(kind=kind, **{field: value}))
+    assert response.status_code == 422, response.json()
+    assert response.json()["errors"] == [
+        {"field": field, "message": "Give this as a JSON object with the fields described."}
+    ]
+    assert saved_rows() == before
+
+
+def test_a_person_that_is_not_an_object_is_refused_in_dutch(client, world):
+    officer = world["police_noord"]
+    officer.language = "nl"  # the user's own language wins over the request's
+    officer.save(update_fields=["language"])
+    login(client, officer)
+    response = post(client, payload(person="een man"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "person", "message": "Geef dit als een JSON-object met de beschreven velden."}
+    ]
+    assert not Alert.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["resident", "member_in", "coordinator"])

@@ -2,7 +2,7 @@
 
 - ``POST /alerts`` — create: police send at once; a coordinator proposes where the municipality
   allows it. Anyone else 403. Bad input 400 with the messages per field; 422 when the body does
-  not match the schema at all.
+  not match the schema at all (``person`` and ``vehicle`` must be JSON objects or null).
 - ``GET /alerts/inbox`` — the alerts the member received, newest first; the description only
   while the alert is live (ALR-6).
 - ``GET /alerts/{reference}/progress`` — per-channel progress for the police of the area and the
@@ -35,6 +35,7 @@ from samenveilig.alerts.models import (
     Purpose,
 )
 from samenveilig.alerts.views import _state, description_lines, ended_alert_ids, may_send
+from samenveilig.api.schemas import ObjectIn
 from samenveilig.areas.models import Area, AreaLevel
 from samenveilig.communities.models import AlertKind
 
@@ -58,7 +59,7 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = Field(default_factory=list)
 
 
-class PersonIn(Schema):
+class PersonIn(ObjectIn):
     behaviour: str = Field("", max_length=1000, description="What the person did.")
     sex: str = Field("", max_length=20)
     age_min: int | None = Field(None, ge=0, le=110)
@@ -82,7 +83,7 @@ class PersonIn(Schema):
     transport: str = Field("", max_length=120)
 
 
-class VehicleIn(Schema):
+class VehicleIn(ObjectIn):
     kind: str = Field("", max_length=40)
     make: str = Field("", max_length=60)
     model: str = Field("", max_length=60)
