@@ -339,6 +339,65 @@ def test_refusals_carry_the_forms_messages_in_the_users_language(
     assert not AnswerSet.objects.exists()
 
 
+def test_malformed_items_are_refused_with_the_apis_translated_messages(client, scene, route):
+    # These carried pydantic's English ('Input should be a valid dictionary or instance of
+    # VisitIn', 'Field required', ...) in every language.
+    door = stops(route)[0]
+    an_object = "Enter a JSON object with the fields described."
+    cases = [
+        ("a visit", {"__all__": an_object}),
+        (42, {"__all__": an_object}),
+        (None, {"__all__": an_object}),
+        ([item(door, "web-shape-0001")], {"__all__": an_object}),
+        (
+            {},
+            {
+                "idempotency_key": "This field is required.",
+                "stop_id": "This field is required.",
+                "answers": "This field is required.",
+            },
+        ),
+        (item(door, "web-shape-0002", answers="niet thuis"), {"answers": an_object}),
+        (item(door, "web-shape-0003", answers=["niet_thuis"]), {"answers": an_object}),
+        (item(door, "web-shape-0004", stop_id="door one"), {"stop_id": "Enter a whole number."}),
+        (
+            item(door, "web-shape-0005", visited_at="yesterday"),
+            {
+                "visited_at": (
+                    "Enter a date and time in ISO 8601, for example 2026-03-14T21:30:00+01:00."
+                )
+            },
+        ),
+        (
+            item(door, "web-shape-0006", questionnaire_id=0),
+            {"questionnaire_id": "Enter a number of at least 1."},
+        ),
+        (
+            item(door, "bad key!"),
+            {"idempotency_key": "This value does not have the expected form."},
+        ),
+    ]
+    counts = (CanvassVisit.objects.count(), AnswerSet.objects.count())
+    response = sync(as_user(client, scene.canvassers[0]), [visit for visit, _ in cases])
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert statuses(response) == ["refused"] * len(cases)
+    for result, (_, expected) in zip(results, cases, strict=True):
+        assert result["detail"] == "This item is not a visit the server can read."
+        assert {e["field"]: e["message"] for e in result["errors"]} == expected, result
+    assert (CanvassVisit.objects.count(), AnswerSet.objects.count()) == counts
+
+
+def test_a_malformed_item_is_refused_in_dutch(client, scene, route):
+    response = sync(as_user(client, scene.canvassers[0], "nl"), ["een bezoek", {}])
+    first, second = response.json()["results"]
+    assert first["errors"] == [
+        {"field": "__all__", "message": "Vul een JSON-object in met de beschreven velden."}
+    ]
+    assert {e["message"] for e in second["errors"]} == {"Dit veld is verplicht."}
+    assert not CanvassVisit.objects.exists()
+
+
 def test_a_key_used_for_another_door_is_refused(client, scene, route):
     doors = stops(route)
     anna = as_user(client, scene.canvassers[0])

@@ -255,10 +255,14 @@ def _result(index: int, key: str, stop_id: int | None, status: str, **extra: Any
 
 
 def _schema_errors(exc: pydantic.ValidationError) -> list[dict[str, str]]:
+    """An item's schema errors with the API's translated messages, not pydantic's English."""
+    # Imported here: ``api.root`` imports this module's router when it is imported.
+    from samenveilig.api.root import error_message
+
     return [
         {
             "field": ".".join(str(p) for p in error.get("loc", ())) or "__all__",
-            "message": error["msg"],
+            "message": error_message(error),
         }
         for error in exc.errors(include_url=False, include_input=False)
     ]
