@@ -23,10 +23,9 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.schema import DjangoGetter
 from ninja.security import django_auth
-from pydantic import model_validator
 
+from samenveilig.api.schemas import ObjectIn
 from samenveilig.areas.models import Address, Area, AreaLevel
 from samenveilig.reports.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -68,22 +67,7 @@ class CategoryOut(Schema):
     asks_vehicle: bool
 
 
-class _AnObject(Schema):
-    """An item that must come as a JSON object. ninja's ``Schema`` reads any value through
-    attribute access, so ``"persons": ["a man"]`` became a person with every field empty, which
-    the submission drops: the report was saved and what the client sent was silently lost."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, value: Any) -> Any:
-        # ninja's own validator has wrapped the value by now.
-        raw = value._obj if isinstance(value, DjangoGetter) else value
-        if not isinstance(raw, dict):
-            raise ValueError(_("Give this as a JSON object with the fields described."))
-        return value
-
-
-class PersonIn(_AnObject):
+class PersonIn(ObjectIn):
     behaviour: str = Field(
         "", max_length=1000, description="What did the person do? Required for every person."
     )
@@ -115,7 +99,7 @@ class PersonOut(PersonIn):
     pass
 
 
-class VehicleIn(_AnObject):
+class VehicleIn(ObjectIn):
     kind: str = Field("", max_length=40)
     make: str = Field("", max_length=60)
     model: str = Field("", max_length=60)
