@@ -13,7 +13,8 @@ from django.utils import timezone
 from samenveilig.accounts.models import Role
 from samenveilig.privacy import subject
 from samenveilig.privacy.purge import purge_reporter_identity
-from samenveilig.reports.models import EventKind, Incident, Report, ReportEvent, ReportStatus
+from samenveilig.reports.incidents import incident_for
+from samenveilig.reports.models import EventKind, Report, ReportEvent, ReportStatus
 from samenveilig.reports.services import abuse as abuse_services
 from samenveilig.reports.services import lifecycle
 from samenveilig.reports.services import reporter as reporter_services
@@ -197,16 +198,8 @@ def test_the_incidents_tab_shows_new_information(client, report, reporter, polic
     second = ReportFactory(
         neighbourhood=report.neighbourhood, reporter=reporter, category=report.category
     )
-    incident = Incident.objects.create(
-        category=report.category,
-        neighbourhood=report.neighbourhood,
-        lat=report.lat,
-        lon=report.lon,
-        first_observed_at=report.observed_at,
-        last_observed_at=report.observed_at,
-        report_count=2,
-    )
-    Report.objects.filter(pk__in=[report.pk, second.pk]).update(incident=incident)
+    # The two reports join one incident the way intake does it.
+    assert incident_for(second) is not None
     reporter_services.report_add_information(reporter=reporter, report=report, text="Nog iets.")
     login(client, police_noord, with_mfa=True)
     page = client.get(INBOX, {"view": "incidents"}).content.decode()
