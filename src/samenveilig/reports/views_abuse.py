@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samenveilig.reports import permissions, selectors
+from samenveilig.reports import selectors
 from samenveilig.reports.forms_abuse import AbuseForm
 from samenveilig.reports.models import Report
 from samenveilig.reports.services import abuse as abuse_services
@@ -29,6 +28,7 @@ from samenveilig.reports.views_partner import (
     REFERENCE,
     _handle_page,
     _moderation_page,
+    moderatable_report,
     no_longer_waiting,
 )
 
@@ -71,11 +71,7 @@ def flag_abuse(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @login_required
 def moderation_flag_abuse(request: HttpRequest, reference: str) -> HttpResponse:
-    if not permissions.coordinated_area_ids(request.user):
-        raise PermissionDenied
-    report = selectors.moderatable_report_or_none(request.user, reference)
-    if report is None:
-        raise Http404
+    report = moderatable_report(request, reference)
     form = AbuseForm(request.POST, prefix=f"a{report.pk}")
     if not form.is_valid():
         return _moderation_page(

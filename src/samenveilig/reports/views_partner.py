@@ -560,6 +560,17 @@ def _moderation_page(
     )
 
 
+def moderatable_report(request: HttpRequest, reference: str) -> Report:
+    """The report a coordinator acts on from the moderation page: 403 for someone who
+    coordinates nowhere, 404 for a report outside their areas (or one that does not exist)."""
+    if not permissions.coordinated_area_ids(request.user):
+        raise PermissionDenied
+    report = selectors.moderatable_report_or_none(request.user, reference)
+    if report is None:
+        raise Http404
+    return report
+
+
 def no_longer_waiting(report: Report) -> str | None:
     """The page's message for a refused form of a report that is not on the moderation page any
     more (another coordinator decided first): the form and its message are not shown there, so
@@ -583,11 +594,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def moderate(request: HttpRequest, reference: str) -> HttpResponse:
-    if not permissions.coordinated_area_ids(request.user):
-        raise PermissionDenied
-    report = selectors.moderatable_report_or_none(request.user, reference)
-    if report is None:
-        raise Http404
+    report = moderatable_report(request, reference)
     form = ModerationForm(request.POST, prefix=f"r{report.pk}")
     if not form.is_valid():
         return _moderation_page(
