@@ -407,6 +407,19 @@ def test_suspicious_person_report_from_refusal_to_thanks(live_server, browser_pa
     expect(page.locator("main table")).to_be_visible()
 
 
+def members_police_report(town, **fields):
+    """A suspicious-person report of the member in the town's buurt, routed to the police."""
+    return ReportFactory(
+        reporter=town["member"],
+        neighbourhood=town["buurt"],
+        category=category("verdachte-situatie-persoon"),
+        partner="police",
+        lat=52.005,
+        lon=5.005,
+        **fields,
+    )
+
+
 def test_response_time_figures_without_reports(live_server, browser_page: Page, town):
     sign_in(browser_page.context, live_server.url, town["neighbour"])
     visit(browser_page, live_server.url + "/meldingen/reactietijden/")
@@ -418,15 +431,7 @@ def test_refused_roles(live_server, browser_page: Page, town):
     """Someone else's report is a 404; the inbox is for partners only (403); a partner of the
     other side cannot open a police report (404)."""
     page, base = browser_page, live_server.url
-    report = ReportFactory(
-        reporter=town["member"],
-        neighbourhood=town["buurt"],
-        category=category("verdachte-situatie-persoon"),
-        partner="police",
-        lat=52.005,
-        lon=5.005,
-        submitted_at=timezone.now() - timedelta(hours=2),
-    )
+    report = members_police_report(town, submitted_at=timezone.now() - timedelta(hours=2))
     detail = f"{base}/meldingen/{report.reference}/"
     handle = f"{base}/meldingen/{report.reference}/behandelen/"
 
@@ -472,14 +477,7 @@ def test_the_wijkagent_marks_a_report_as_misuse(live_server, browser_page: Page,
     """REP-10: the partner's report page has a "misuse" form (radios in a fieldset, no script);
     marking shows the mark instead of the form, and the reporter reads why. axe checks each page."""
     page, base = browser_page, live_server.url
-    report = ReportFactory(
-        reporter=town["member"],
-        neighbourhood=town["buurt"],
-        category=category("verdachte-situatie-persoon"),
-        partner="police",
-        lat=52.005,
-        lon=5.005,
-    )
+    report = members_police_report(town)
     sign_in(page.context, base, town["police"])
     visit(page, f"{base}/meldingen/{report.reference}/behandelen/")
     form = page.locator("form[action$='/behandelen/misbruik/']")
