@@ -360,6 +360,19 @@ def test_malformed_items_are_refused_with_the_apis_translated_messages(client, s
         (item(door, "web-shape-0002", answers="niet thuis"), {"answers": an_object}),
         (item(door, "web-shape-0003", answers=["niet_thuis"]), {"answers": an_object}),
         (item(door, "web-shape-0004", stop_id="door one"), {"stop_id": "Enter a whole number."}),
+        # Year 1 at +14:00 is before year 1 in UTC: PostgreSQL stored it and could not read it.
+        (
+            item(door, "web-shape-0006", visited_at="0001-01-01T00:00:00+14:00"),
+            {"visited_at": "visited_at must lie between the years 1900 and 2999."},
+        ),
+        (
+            item(door, "web-shape-0007", visited_at="0001-01-01T00:00:00"),
+            {"visited_at": "visited_at must lie between the years 1900 and 2999."},
+        ),
+        (
+            item(door, "web-shape-0008", visited_at="9999-12-31T23:59:59-14:00"),
+            {"visited_at": "visited_at must lie between the years 1900 and 2999."},
+        ),
         (
             item(door, "web-shape-0005", visited_at="yesterday"),
             {

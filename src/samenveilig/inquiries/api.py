@@ -119,6 +119,11 @@ class BundleOut(Schema):
     sync_url: str
 
 
+# The years a visit time may name: the span the report cursors accept too
+# (``reports.selectors.EARLIEST``/``LATEST``), which both databases store and read back.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 3000
+
+
 class VisitIn(pydantic.BaseModel):
     """One queued visit. Checked per item, so a malformed item is refused on its own."""
 
@@ -129,6 +134,18 @@ class VisitIn(pydantic.BaseModel):
     questionnaire_id: int | None = pydantic.Field(None, ge=1)
     answers: dict[str, Any]
     visited_at: dt.datetime | None = None
+
+    @pydantic.field_validator("visited_at")
+    @classmethod
+    def _a_year_the_database_holds(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Year 1 at +14:00 lies before year 1 in UTC: PostgreSQL stored it as a BC time that it
+        # then refused to read back (every page reading the visit failed).
+        if value is not None and not (EARLIEST_YEAR <= value.year < LATEST_YEAR):
+            raise ValueError(
+                _("%(name)s must lie between the years %(first)s and %(last)s.")
+                % {"name": "visited_at", "first": EARLIEST_YEAR, "last": LATEST_YEAR - 1}
+            )
+        return value
 
 
 class SyncIn(Schema):
