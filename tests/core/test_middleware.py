@@ -223,3 +223,26 @@ def test_ordinary_input_passes(client):
 )
 def test_legitimate_paths_pass_the_guard(client, path, status):
     assert client.get(path).status_code == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "request_400",
+    [
+        lambda client: client.get("/?x=%00"),
+        lambda client: client.get("/meldingen/%00/"),
+        lambda client: client.post("/", b"garbage", content_type="multipart/form-data"),
+    ],
+    ids=["nul-query", "nul-path", "multipart-without-boundary"],
+)
+def test_the_400_page_keeps_a_logged_in_users_offline_canvass_pages(client, request_400):
+    # The 400 page is drawn before the login is read, so it looks logged out; the logged-out
+    # pages' script that forgets the saved canvass routes must not run there.
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = request_400(client)
+    assert response.status_code == 400
+    assert "canvass-forget.js" not in response.content.decode()
+    # (A logged-out page does carry it, so the check above looks for the right name.)
+    assert "canvass-forget.js" in Client().get("/").content.decode()
