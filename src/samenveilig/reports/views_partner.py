@@ -445,7 +445,7 @@ def _handle_page(
 def handle(request: HttpRequest, reference: str) -> HttpResponse:
     report = _handled_report(request, reference)
     had_news = report.has_news_for_partner
-    seen_before = lifecycle.mark_seen_by_partner(report)
+    seen_before = lifecycle.mark_seen_by_partner(request.user, report)
     return _handle_page(request, report, news_since=seen_before, had_news=had_news)
 
 

@@ -248,3 +248,31 @@ def test_every_page_counts_the_reports_with_news_in_the_navigation(
     client.logout()
     login(client, police_noord, with_mfa=True)
     assert "with news" not in client.get("/").content.decode()
+
+
+def test_after_a_forward_only_the_side_that_handles_it_clears_the_mark(
+    client, report, reporter, police_noord, municipality
+):
+    lifecycle.report_forward(
+        actor=police_noord, report=report, to_partner="municipality", note="Voor de gemeente."
+    )
+    reporter_services.report_add_information(reporter=reporter, report=report, text="Nog iets.")
+    # The police can still open it, but its look must not hide the answer from the municipality.
+    login(client, police_noord, with_mfa=True)
+    assert client.get(handle_url(report)).status_code == 200
+    assert fresh(report).has_news_for_partner
+    client.logout()
+    login(client, municipality, with_mfa=True)
+    assert INBOX_BADGE in client.get(INBOX).content.decode()
+    assert NEW_STEP in client.get(handle_url(report)).content.decode()
+    assert not fresh(report).has_news_for_partner
+
+
+def test_opening_a_page_without_news_writes_nothing(client, report, reporter, police_noord):
+    login(client, reporter)
+    assert client.get(detail_url(report)).status_code == 200
+    client.logout()
+    login(client, police_noord, with_mfa=True)
+    assert client.get(handle_url(report)).status_code == 200
+    stored = fresh(report)
+    assert stored.reporter_seen_at is None and stored.partner_seen_at is None

@@ -140,21 +140,28 @@ def _event(
         visible_to_reporter=visible_to_reporter,
     )
     if visible_to_reporter and side != "reporter":
-        # "New since you last looked" on the reporter's list. A column update of its own, so a
-        # later ``save(update_fields=…)`` of the action cannot undo it; the instance follows
-        # for a full save.
+        # "New since you last looked" on the reporter's list. The actions save the report with
+        # ``update_fields`` before their events, so the column is written here, in the same
+        # transaction; the instance follows so that a later save keeps it.
         report.reporter_news_at = event.created_at
         Report.objects.filter(pk=report.pk).update(reporter_news_at=event.created_at)
     return event
 
 
-def mark_seen_by_partner(report: Report) -> datetime | None:
-    """A handling partner opened the report's page: what the reporter added is no longer new
-    for the team. Returns when the team looked before (``None`` the first time). One column
-    update, no audit row: reading is not an action."""
+def mark_seen_by_partner(viewer: User, report: Report) -> datetime | None:
+    """Someone who may handle the report opened its page: what the reporter added is no longer
+    new for the team that handles it now. Returns when that team looked before (``None`` the
+    first time).
+
+    Only the side that handles the report now (the one it was forwarded to, else the one it was
+    routed to) clears the mark: after a forward the first side can still open the page, and its
+    look must not hide the reporter's answer from the side that has to act on it. Written only
+    when there is something new (one column update, no audit row: reading is not an action)."""
     before = report.partner_seen_at
-    report.partner_seen_at = timezone.now()
-    Report.objects.filter(pk=report.pk).update(partner_seen_at=report.partner_seen_at)
+    handling = report.forwarded_to or report.partner
+    if report.has_news_for_partner and handling in permissions.partner_sides_for(viewer, report):
+        report.partner_seen_at = timezone.now()
+        Report.objects.filter(pk=report.pk).update(partner_seen_at=report.partner_seen_at)
     return before
 
 

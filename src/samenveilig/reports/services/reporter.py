@@ -84,10 +84,12 @@ def mark_seen_by_reporter(report: Report) -> datetime | None:
     """The reporter opened the report's page: what the partners added so far is no longer new.
 
     Returns when they looked before (``None`` the first time), so the page can still mark the
-    steps added since then. One column update, no audit row: reading is not an action."""
+    steps added since then. Written only when there is something new (one column update, no
+    audit row: reading is not an action)."""
     before = report.reporter_seen_at
-    report.reporter_seen_at = timezone.now()
-    Report.objects.filter(pk=report.pk).update(reporter_seen_at=report.reporter_seen_at)
+    if report.has_news_for_reporter:
+        report.reporter_seen_at = timezone.now()
+        Report.objects.filter(pk=report.pk).update(reporter_seen_at=report.reporter_seen_at)
     return before
 
 
