@@ -653,6 +653,8 @@ def test_api_missing_fields_are_named(api_client):
         (b'{"description": "\xff\xfe"}', "application/json", 400, "not valid JSON"),
         (b'{"house_number": ' + b"9" * 5000 + b"}", "application/json", 400, "too long"),
         (b'{"a": ' * 100_000, "application/json", 400, "nested too deeply"),
+        # Deep enough for a recursive walk of the parsed body, not for json.loads.
+        (b'{"a": ' * 600 + b"1" + b"}" * 600, "application/json", 422, "field is required"),
         (b"category=onveilige-plek", "application/x-www-form-urlencoded", 400, "valid JSON"),
         (b"", "application/json", 422, "send a JSON object"),
         (b"[1, 2]", "application/json", 422, "This field is required."),
