@@ -735,6 +735,15 @@ def test_push_subscribe_validates(client, world, body, field):
     assert not PushSubscription.objects.exists()
 
 
+def test_push_subscribe_refuses_a_nul_sent_as_plain_text(client, world):
+    # The middleware's NUL guard reads application/json bodies only; this view reads any body.
+    as_user(client, world["member_in"])
+    body = json.dumps(subscription(endpoint="https://push.example.test/a\x00b"))
+    response = client.post(reverse("alerts:push_subscribe"), body, content_type="text/plain")
+    assert response.status_code == 400
+    assert not PushSubscription.objects.exists()
+
+
 def test_push_subscribe_needs_post_and_csrf(client, world):
     from django.test import Client
 

@@ -920,8 +920,16 @@ def _json_error(detail: str, errors: dict[str, str], status: int = 400) -> JsonR
 
 def _read_json(request: HttpRequest) -> dict[str, Any] | None:
     try:
-        data = json.loads(request.body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, ValueError):
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # JSON spells NUL \u0000; the NUL guard of the middleware reads only application/json
+    # bodies, and PostgreSQL cannot store the character (a 500).
+    if "\\u0000" in text:
+        return None
+    try:
+        data = json.loads(text or "null")
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
