@@ -11,6 +11,9 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the current page; serious and critical findings fail the test."""
+    # After a click that navigates, the old document may already be gone while the new one is
+    # still loading (axe then met a document without documentElement): wait for the load.
+    page.wait_for_load_state("load")
     results = _axe.run(page)
     blocking = [
         violation

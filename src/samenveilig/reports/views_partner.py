@@ -401,10 +401,11 @@ def _handle_page(
     status_labels = dict(ReportStatus.choices)
     for event in events:
         event.to_status_label = status_labels.get(event.to_status, "")  # type: ignore[attr-defined]
-        # What the reporter added since someone of the team last opened this page.
+        # What the reporter added since the team handling it last opened this page (the
+        # submission itself is not: the inbox's New tab is for that).
         event.is_new = (  # type: ignore[attr-defined]
             had_news
-            and event.actor_side == "reporter"
+            and event.kind == EventKind.INFORMATION_ADDED
             and (news_since is None or event.created_at > news_since)
         )
     thanked = any(event.kind == EventKind.THANKED for event in events)
