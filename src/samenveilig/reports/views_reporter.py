@@ -32,10 +32,8 @@ def reporter_list(request: HttpRequest) -> HttpResponse:
     reports = list(reporter_services.reports_of(request.user)[:200])
     for report in reports:
         report.category_label = category_name(report.category)  # type: ignore[attr-defined]
-    news_count = sum(1 for report in reports if report.has_news_for_reporter)
-    return render(
-        request, "reports/reporter/list.html", {"reports": reports, "news_count": news_count}
-    )
+    # How many have news comes from the navigation's count (core.context_processors.site).
+    return render(request, "reports/reporter/list.html", {"reports": reports})
 
 
 def _own_report(request: HttpRequest, reference: str) -> Report:
